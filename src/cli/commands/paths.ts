@@ -1,0 +1,8 @@
+/** `kdiff paths`: placeholder until its issue lands. */
+import type { CliIO } from '../io.js';
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  void argv;
+  io.stderr('kdiff: the paths command is not built yet\n');
+  return 2;
+}

@@ -1,0 +1,26 @@
+/** What a CLI command may touch of the process: passed in so commands can be run in tests. */
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stdout is a terminal (colours allowed unless NO_COLOR / --no-color). */
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** A usage or input problem: the CLI prints the message on one line and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,78 @@
+/**
+ * A node tree that is a directory on disk. The only module that reads the node's files from disk.
+ * Never opens anything but regular files, never follows links itself (FileTree does, confined).
+ */
+import { lstatSync, readFileSync, readdirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import type { RawBackend, RawStat } from './file-tree.js';
+
+function errText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && e.code === 'EACCES') return 'permission denied';
+  if (e && e.code) return e.code;
+  return String(err);
+}
+
+export class DirectoryBackend implements RawBackend {
+  constructor(private readonly root: string) {}
+
+  private host(segments: readonly string[]): string {
+    return segments.length === 0 ? this.root : join(this.root, ...segments);
+  }
+
+  lstat(segments: readonly string[]): RawStat | null | { error: string } {
+    try {
+      const st = lstatSync(this.host(segments));
+      const kind = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+      return { kind, size: st.size };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      return { error: errText(err) };
+    }
+  }
+
+  readlink(segments: readonly string[]): string | null {
+    try {
+      return readlinkSync(this.host(segments));
+    } catch {
+      return null;
+    }
+  }
+
+  read(segments: readonly string[]): Buffer | { error: string } {
+    // O_NOFOLLOW | O_NONBLOCK: the entry was checked to be a regular file, but it could be swapped
+    // for a link or a FIFO between the check and the open; neither may be followed nor block us.
+    let fd: number | null = null;
+    try {
+      fd = openSync(this.host(segments), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      const st = fstatSync(fd);
+      if (!st.isFile()) return { error: 'not a regular file' };
+      const buf = Buffer.alloc(st.size);
+      let off = 0;
+      while (off < st.size) {
+        const n = readSync(fd, buf, off, st.size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      return off === st.size ? buf : buf.subarray(0, off);
+    } catch (err) {
+      return { error: errText(err) };
+    } finally {
+      if (fd !== null) closeSync(fd);
+    }
+  }
+
+  list(segments: readonly string[]): string[] | { error: string } {
+    try {
+      return readdirSync(this.host(segments));
+    } catch (err) {
+      return { error: errText(err) };
+    }
+  }
+}
+
+/** Used by tests and tools that need a plain file, not a node path. */
+export function readHostFile(path: string): string {
+  return readFileSync(path, 'utf8');
+}
