@@ -1,0 +1,178 @@
+/**
+ * Fleet audits: every node against a baseline, or, without one, against the fleet's own majority.
+ * Nodes stream through one at a time: only each node's differences are kept, never its model, so
+ * memory stays flat with the size of the fleet.
+ */
+import type { AuditNode, AuditReport, Difference, DiffReport, NodeModel } from '../model/types.js';
+
+/** One node to audit: a label (the path as given) and how to read it. */
+export interface AuditInput {
+  label: string;
+  load: () => Promise<NodeModel>;
+}
+
+export type DiffFn = (left: NodeModel, right: NodeModel, labels: { left: string; right: string }) => DiffReport;
+
+export interface AuditEngineOptions {
+  diff: DiffFn;
+  /** The approved node; without it the fleet's majority is the reference. */
+  baseline?: { label: string; model: NodeModel };
+  /** Filters each node's differences (ignore rules); identity by default. */
+  filter?: (differences: Difference[]) => Difference[];
+  onProgress?: (done: number, total: number) => void;
+  /** How many nodes are read at once. */
+  concurrency?: number;
+}
+
+interface NodeResult {
+  label: string;
+  style: AuditNode['style'];
+  role: AuditNode['role'];
+  differences: Difference[];
+  error?: string;
+}
+
+/** Serializes with sorted object keys, so equal values give equal strings. */
+export function stableStringify(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`)
+    .join(',')}}`;
+}
+
+function diffId(d: Difference): string {
+  return `${d.component ?? ''}\u0000${d.subject}\u0000${d.key}`;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/** Compares each node with a reference model; a node that cannot be read is reported, not fatal. */
+async function compareAll(
+  inputs: readonly AuditInput[],
+  reference: { label: string; model: NodeModel } | undefined,
+  options: AuditEngineOptions,
+  offset: number,
+  total: number,
+): Promise<{ results: NodeResult[]; firstModel?: { label: string; model: NodeModel } }> {
+  let done = offset;
+  let ref = reference;
+  const results = await mapLimit(inputs, ref ? (options.concurrency ?? 4) : 1, async (input) => {
+    let result: NodeResult;
+    try {
+      const model = await input.load();
+      if (!ref) ref = { label: input.label, model };
+      const report = options.diff(ref.model, model, { left: ref.label, right: input.label });
+      result = { label: input.label, style: model.style, role: model.role, differences: report.differences };
+    } catch (err) {
+      result = { label: input.label, style: 'unknown', role: 'unknown', differences: [], error: (err as Error).message };
+    }
+    options.onProgress?.(++done, total);
+    return result;
+  });
+  return { results, firstModel: ref };
+}
+
+/**
+ * The majority view: per difference key, the value most nodes have wins; each node's drift is where
+ * its value differs from that. `provisional` is the node every other was diffed against.
+ */
+export function majorityDrift(results: readonly NodeResult[], provisionalLabel: string): NodeResult[] {
+  const readable = results.filter((r) => !r.error);
+  const templates = new Map<string, Difference[]>();
+  for (const r of readable) for (const d of r.differences) {
+    const id = diffId(d);
+    if (!templates.has(id)) templates.set(id, []);
+    templates.get(id)!.push(d);
+  }
+  const ABSENT = '\u0000absent';
+  const out = new Map<string, Difference[]>(readable.map((r) => [r.label, []]));
+  for (const id of [...templates.keys()].sort()) {
+    const first = templates.get(id)![0];
+    const provisionalValue = first.change === 'added' ? ABSENT : stableStringify(first.left);
+    const valueOf = (r: NodeResult): { key: string; raw: unknown; diff?: Difference } => {
+      const d = r.differences.find((x) => diffId(x) === id);
+      if (!d) return { key: provisionalValue, raw: first.change === 'added' ? undefined : first.left };
+      return d.change === 'removed' ? { key: ABSENT, raw: undefined, diff: d } : { key: stableStringify(d.right), raw: d.right, diff: d };
+    };
+    const counts = new Map<string, number>();
+    const values = readable.map((r) => ({ r, v: valueOf(r) }));
+    for (const { v } of values) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
+    // The most common value; ties go to the provisional node's, then to the smallest, for determinism.
+    const majority = [...counts.entries()].sort(
+      (a, b) => b[1] - a[1] || (a[0] === provisionalValue ? -1 : b[0] === provisionalValue ? 1 : a[0].localeCompare(b[0])),
+    )[0][0];
+    const majorityRaw = values.find((x) => x.v.key === majority)!.v.raw;
+    for (const { r, v } of values) {
+      if (v.key === majority) continue;
+      if (v.diff && majority === provisionalValue) {
+        out.get(r.label)!.push(v.diff);
+        continue;
+      }
+      const template = v.diff ?? first;
+      const change: Difference['change'] = majority === ABSENT ? 'added' : v.key === ABSENT ? 'removed' : 'changed';
+      const what = `${template.component ? `${template.component} ` : ''}${template.key}`;
+      const show = (x: unknown): string => (x === undefined ? 'absent' : typeof x === 'string' ? x : JSON.stringify(x));
+      out.get(r.label)!.push({
+        ...template,
+        change,
+        left: majority === ABSENT ? null : majorityRaw,
+        right: v.key === ABSENT ? null : v.raw,
+        message: `${what} is ${show(v.raw)} on this node but ${show(majority === ABSENT ? undefined : majorityRaw)} on most nodes.`,
+      });
+    }
+  }
+  void provisionalLabel;
+  return results.map((r) => (r.error ? r : { ...r, differences: out.get(r.label) ?? [] }));
+}
+
+function sortDifferences(ds: Difference[]): Difference[] {
+  return [...ds].sort((a, b) => diffId(a).localeCompare(diffId(b)) || a.change.localeCompare(b.change));
+}
+
+/** Audits nodes against a baseline or their majority. Never throws for one bad node. */
+export async function runAudit(inputs: readonly AuditInput[], options: AuditEngineOptions): Promise<AuditReport> {
+  const filter = options.filter ?? ((d: Difference[]) => d);
+  let results: NodeResult[];
+  if (options.baseline) {
+    ({ results } = await compareAll(inputs, options.baseline, options, 0, inputs.length));
+  } else {
+    // The first readable node is the provisional reference; the majority is computed afterwards.
+    const { results: all, firstModel } = await compareAll(inputs, undefined, options, 0, inputs.length);
+    results = firstModel ? majorityDrift(all, firstModel.label) : all;
+  }
+  const nodes: AuditNode[] = results.map((r) => ({
+    label: r.label,
+    style: r.style,
+    role: r.role,
+    differences: sortDifferences(filter(r.differences)),
+    ...(r.error ? { error: r.error } : {}),
+  }));
+  const unreadable = nodes.filter((n) => n.error).length;
+  return {
+    kdiff: 'audit',
+    schemaVersion: 1,
+    baseline: options.baseline ? { label: options.baseline.label } : null,
+    nodes,
+    summary: {
+      nodes: nodes.length,
+      drifted: nodes.filter((n) => n.differences.length > 0).length,
+      differences: nodes.reduce((n, x) => n + x.differences.length, 0),
+      ...(unreadable > 0 ? { unreadable } : {}),
+    },
+  };
+}
