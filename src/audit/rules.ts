@@ -265,3 +265,6 @@ export function rulesFromDifferences(differences: readonly Difference[]): string
   if (sorted.length === 0) lines[1] = 'ignore: []';
   return lines.join('\n') + '\n';
 }
+
+/** What fails a run when neither --fail-on nor failOn says: everything but `layout` (where a thing lives). */
+export const DEFAULT_FAIL_ON: readonly DiffCategory[] = CATEGORIES.filter((c) => c !== 'layout');
