@@ -16,15 +16,18 @@ export interface ConfigFlagRule {
   component: string;
   flag: string;
   kind: string;
+  /** Older kinds the component still read for this flag. */
+  oldKinds?: readonly string[];
 }
 
 export const CONFIG_FLAG_RULES: readonly ConfigFlagRule[] = [
   { component: 'kubelet', flag: '--config', kind: 'KubeletConfiguration' },
   { component: 'kube-proxy', flag: '--config', kind: 'KubeProxyConfiguration' },
   { component: 'kube-scheduler', flag: '--config', kind: 'KubeSchedulerConfiguration' },
-  { component: 'kube-apiserver', flag: '--encryption-provider-config', kind: 'EncryptionConfiguration' },
+  // `kind: EncryptionConfig` (apiVersion v1) is the pre-1.13 spelling the hard way used until 2021.
+  { component: 'kube-apiserver', flag: '--encryption-provider-config', kind: 'EncryptionConfiguration', oldKinds: ['EncryptionConfig'] },
   // Renamed in 1.13; the hard way (2017-2018) and the seed article still use the old name.
-  { component: 'kube-apiserver', flag: '--experimental-encryption-provider-config', kind: 'EncryptionConfiguration' },
+  { component: 'kube-apiserver', flag: '--experimental-encryption-provider-config', kind: 'EncryptionConfiguration', oldKinds: ['EncryptionConfig'] },
   { component: 'kube-apiserver', flag: '--authentication-config', kind: 'AuthenticationConfiguration' },
   { component: 'kube-apiserver', flag: '--authorization-config', kind: 'AuthorizationConfiguration' },
   { component: 'kube-apiserver', flag: '--admission-control-config-file', kind: 'AdmissionConfiguration' },
@@ -49,7 +52,10 @@ export interface ConfigRead {
  * Reads one config file a component's flag points at. A relative path is taken from `/`, the
  * working directory systemd and the kubelet give their processes.
  */
-export function loadConfigFile(tree: FileTree, ref: { path: string; component: string; flag: string; kind: string; source: string }): ConfigRead {
+export function loadConfigFile(
+  tree: FileTree,
+  ref: { path: string; component: string; flag: string; kind: string; oldKinds?: readonly string[]; source: string },
+): ConfigRead {
   const path = joinNodePath('/', ref.path);
   const findings: Finding[] = [];
   const text = tree.readText(path);
@@ -93,7 +99,7 @@ export function loadConfigFile(tree: FileTree, ref: { path: string; component: s
     return { config: null, findings };
   }
   const kind = typeof obj.kind === 'string' ? obj.kind : null;
-  if (kind !== null && kind !== ref.kind) {
+  if (kind !== null && kind !== ref.kind && !(ref.oldKinds ?? []).includes(kind)) {
     findings.push({
       severity: 'warning',
       code: 'config-unexpected-kind',
@@ -128,7 +134,7 @@ export function scanConfigs(tree: FileTree, components: readonly Component[], sk
       const path = joinNodePath('/', flag.value);
       if (done.has(path)) continue;
       done.add(path);
-      const r = loadConfigFile(tree, { path: flag.value, component: component.name, flag: rule.flag, kind: rule.kind, source: flag.source });
+      const r = loadConfigFile(tree, { path: flag.value, component: component.name, flag: rule.flag, kind: rule.kind, oldKinds: rule.oldKinds, source: flag.source });
       if (r.config) configs.push(r.config);
       findings.push(...r.findings);
     }
