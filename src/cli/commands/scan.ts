@@ -21,7 +21,7 @@ interface ScanFlags {
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let nodePath = '';
   let flags: ScanFlags = { format: 'text' };
-  const program = new Command('scan')
+  const program = new Command('kdiff scan')
     .usage('[options] <node>')
     .description('Print the normalized model of one node: components, flags, certificates, kubeconfigs, findings.')
     .argument('<node>', "a node's filesystem root, an /etc/kubernetes directory or a systemd unit directory")
