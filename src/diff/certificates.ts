@@ -61,11 +61,16 @@ const FIELD_NAMES: Record<keyof CertIdentity, string> = {
   isCA: 'CA flag',
 };
 
+/** The kubelet's self-signed serving certificate is named `<host>@<unix time>`: the time is no identity. */
+function undate(dn: string): string {
+  return dn.replace(/@\d{9,}\b/g, '@<time>');
+}
+
 function certIdentity(c: Certificate, identity: (s: string) => string): CertIdentity {
   return {
-    subject: identity(c.subject),
+    subject: undate(identity(c.subject)),
     sans: [...new Set(c.sans.map(identity))].sort(),
-    issuer: identity(c.issuer),
+    issuer: undate(identity(c.issuer)),
     publicKey: c.publicKey,
     usages: [...new Set([...c.keyUsage, ...c.extKeyUsage])].sort(),
     isCA: c.isCA,

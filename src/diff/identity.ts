@@ -95,7 +95,8 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
     parts.push(ip.includes(':') ? `(?<![0-9A-Fa-f])(?<ip6>${e})(?![0-9A-Fa-f:])` : `(?<![0-9.])(?<ip>${e})(?![0-9]|\\.[0-9])`);
   }
   const names = id.names.map(escape).join('|');
-  if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?![A-Za-z0-9_-])`);
+  // `<host>-ca@<time>` is the kubelet's self-signed CA, named after the node.
+  if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?:(?![A-Za-z0-9_-])|(?=-ca@))`);
   const re = new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
   return (text) =>
     text.replace(re, (...args) => {

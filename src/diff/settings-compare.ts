@@ -18,7 +18,44 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
     const d = compareSetting(name, key, l, r, left, right, ctx);
     if (d) out.push(d);
   }
+  return collapseItems(out, left, right);
+}
+
+/**
+ * A list item (`keys[key1]`) on one side only is one difference, not one per field it holds: the
+ * shortest `...]` prefix of the key that the other side has nothing under stands for them all.
+ */
+function collapseItems(diffs: Difference[], left: Side, right: Side): Difference[] {
+  const out: Difference[] = [];
+  const groups = new Map<string, Difference[]>();
+  for (const d of diffs) {
+    const other = d.change === 'added' ? left : d.change === 'removed' ? right : null;
+    const item = d.subject === 'config' && other ? itemPrefix(d.key, [...other.settings.settings.keys()]) : null;
+    if (!item) {
+      out.push(d);
+      continue;
+    }
+    const g = `${d.change} ${item}`;
+    groups.set(g, [...(groups.get(g) ?? []), d]);
+  }
+  for (const [g, ds] of groups) {
+    const item = g.slice(g.indexOf(' ') + 1);
+    const side = ds[0].change === 'added' ? 'right' : 'left';
+    const value = Object.fromEntries(ds.map((d) => [d.key.slice(item.length).replace(/^\./, '') || '.', side === 'left' ? d.left : d.right]));
+    out.push(difference({
+      ...ds[0], key: item, left: side === 'left' ? value : null, right: side === 'right' ? value : null,
+      message: `${ds[0].component ?? 'node'} ${item} is on ${side} only; make them match if the difference is not intended.`,
+    }));
+  }
   return out;
+}
+
+function itemPrefix(key: string, otherKeys: readonly string[]): string | null {
+  for (let i = key.indexOf(']'); i >= 0; i = key.indexOf(']', i + 1)) {
+    const prefix = key.slice(0, i + 1);
+    if (!otherKeys.some((k) => k.startsWith(prefix))) return prefix;
+  }
+  return null;
 }
 
 function compareSetting(
@@ -33,6 +70,7 @@ function compareSetting(
   const k = ctx.knowledge;
   const comp = name ?? '';
   const isFlag = (l ?? r)?.subject === 'flag';
+  const info = isFlag && name ? safe(() => k.flagInfo(comp, key), undefined) : undefined;
   const defaultFor = (side: Side): NormalizedValue | null =>
     isFlag && name ? safe(() => k.effectiveDefault(comp, key, { viaConfigFile: side.settings.viaConfigFile }), null) : null;
   const lv = l ? l.value : defaultFor(left);
@@ -46,7 +84,10 @@ function compareSetting(
   const rightShown = r ? r.display : null;
   const what = `${name ?? 'node'} ${key}`;
   const describe = (s: Setting | undefined, v: unknown, side: string): string =>
-    s ? `${quote(s.display)} on ${side}${s.fromFile && s.subject === 'flag' ? ` (${s.origin})` : ''}` : v !== null && v !== undefined ? `unset on ${side} (default ${quote(show(v))})` : `unset on ${side}`;
+    s ? `${quote(s.display)} on ${side}${s.fromFile && s.subject === 'flag' ? ` (${s.origin})` : ''}` : v !== null && v !== undefined ? `unset on ${side} (default ${quote(showDefault(v))})` : `unset on ${side}`;
+  // The documented spelling (`1h`) when it is the default in force, the normalized value otherwise.
+  const showDefault = (v: unknown): string =>
+    info?.default != null && sameValue(safe(() => k.normalizeFlagValue(comp, key, info.default as string), null), v) ? info.default : show(v);
   const values = `${describe(l, lv, 'left')} and ${describe(r, rv, 'right')}`;
   const removal = removalNote(comp, l, r, left, right, ctx);
 
