@@ -7,7 +7,7 @@ import { defaultKnowledge } from './knowledge.js';
 import { identityReplacer, nodeIdentity } from './identity.js';
 import { componentSettings } from './settings.js';
 import { componentOfRole } from './certificates.js';
-import type { DiffOptions } from './types.js';
+import { type DiffOptions, sameValue } from './types.js';
 
 /** Section name (a component, or `(node)` for what belongs to no component) -> lines. */
 export type NormalizedView = Record<string, string[]>;
@@ -31,8 +31,10 @@ export function normalizedView(node: NodeModel, options: Pick<DiffOptions, 'know
   const groups = new Set<string | null>([...known, ...node.configs.map((c) => c.component ?? null)]);
   for (const g of groups) {
     const comp = g === null ? null : node.components.find((c) => c.name === g) ?? null;
-    const { settings } = componentSettings(node, comp, g, k, id);
+    const { settings, viaConfigFile } = componentSettings(node, comp, g, k, id);
     for (const s of [...settings.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
+      // A setting at its default is the setting absent: it is no line of its own.
+      if (g !== null && s.subject === 'flag' && sameValue(k.effectiveDefault(g, s.key, { viaConfigFile }), s.value)) continue;
       add(g ?? NODE_SECTION, `${s.key}: ${s.isPath ? s.display : showValue(s.value)}${s.fromFile && s.subject === 'flag' ? '  # from config file' : ''}`);
     }
   }

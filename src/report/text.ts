@@ -52,18 +52,17 @@ function pad(s: string, width: number): string {
   return s.length >= width ? s : s + ' '.repeat(width - s.length);
 }
 
-/** Splits text into lines of at most `width`, after a `,` `;` `.` `/` or space where it can. */
+/** Splits text into lines of at most `width`, after a `,` `;` space, `/` or `.` where it can. */
 export function wrap(text: string, width: number): string[] {
   if (text.length <= width) return [text];
   const lines: string[] = [];
   let rest = text;
   while (rest.length > width) {
     let cut = -1;
-    for (let i = width; i > width / 3; i--) {
-      if (/[,;./ ]/.test(rest[i - 1])) {
-        cut = i;
-        break;
-      }
+    // List separators first, then path separators, then dots: `apiserver.` / `crt` reads badly.
+    for (const sep of [/[,; ]/, /\//, /[.]/]) {
+      for (let i = width; i > width / 3 && cut < 0; i--) if (sep.test(rest[i - 1])) cut = i;
+      if (cut >= 0) break;
     }
     if (cut < 0) cut = width;
     lines.push(rest.slice(0, cut).trimEnd());
