@@ -46,7 +46,7 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   const ips = new Set<string>();
   const add = (value: string): void => {
     const v = value.trim().replace(/^\[|\]$/g, '');
-    if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<')) return;
+    if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<') || /^(0+:){7}0*1$/.test(v)) return;
     if (isIP(v)) ips.add(v);
     else if (/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) && v.length >= 2) names.add(v);
   };

@@ -9,7 +9,19 @@ import { scanTree } from '../scan/index.js';
 
 const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
-export async function loadNodeModel(path: string): Promise<NodeModel> {
+/** `options.name`: how to name the input in messages (the path as the user gave it). */
+export async function loadNodeModel(path: string, options: { name?: string } = {}): Promise<NodeModel> {
+  try {
+    return await load(path);
+  } catch (err) {
+    if (err instanceof InputError && options.name !== undefined && options.name !== path) {
+      throw new InputError(err.message.split(path).join(options.name));
+    }
+    throw err;
+  }
+}
+
+async function load(path: string): Promise<NodeModel> {
   let isDirectory: boolean;
   let size: number;
   try {

@@ -46,7 +46,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--quiet', 'print nothing; only the exit status tells')
     .allowExcessArguments(false)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (str, write) => write(`kdiff: ${str.replace(/^error: /, '')}`) });
   try {
     program.parse(argv, { from: 'user' });
   } catch (err) {
@@ -58,7 +58,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const format = parseFormat(opts.format, opts.unified === true);
   const failOn = parseFailOn(opts.failOn);
 
-  const [left, right] = await Promise.all([loadNodeModel(resolve(io.cwd, leftArg)), loadNodeModel(resolve(io.cwd, rightArg))]);
+  const [left, right] = await Promise.all([loadNodeModel(resolve(io.cwd, leftArg), { name: leftArg }), loadNodeModel(resolve(io.cwd, rightArg), { name: rightArg })]);
   const normalizeIdentity = opts.normalizeIdentity !== false;
   const report = diffNodes(left, right, { labels: { left: leftArg, right: rightArg }, normalizeIdentity });
   const counted = countFailing(report, failOn);
@@ -109,16 +109,17 @@ export function countFailing(report: DiffReport, failOn: ReadonlySet<DiffCategor
   return report.differences.filter((d) => failOn.has(d.category)).length;
 }
 
-/** Colour only on a terminal, unless --no-color or NO_COLOR; FORCE_COLOR forces it (level 1-3). */
+/** Colour only on a terminal, unless --no-color or NO_COLOR; FORCE_COLOR forces it (level 1-3) or off (0). */
 export function colourLevel(color: boolean, io: CliIO): 0 | 1 | 2 | 3 {
   if (!color) return 0;
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return 0;
+  // As in Node's own tty.getColorDepth: FORCE_COLOR wins over NO_COLOR, --no-color over both.
   const force = io.env.FORCE_COLOR;
   if (force !== undefined) {
     if (force === '0' || force === 'false') return 0;
     if (force === '2' || force === '3') return Number(force) as 2 | 3;
     return 1;
   }
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return 0;
   if (!io.stdoutIsTTY) return 0;
   if (/truecolor|24bit/i.test(io.env.COLORTERM ?? '')) return 3;
   if (/256/.test(io.env.TERM ?? '')) return 2;
