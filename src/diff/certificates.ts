@@ -1,0 +1,233 @@
+/**
+ * Certificates and kubeconfigs compared by the role they play, not by where they live: a renewed
+ * certificate (new serial, new dates, same identity) is no drift; a moved one is layout.
+ */
+import type { Certificate, Difference, Kubeconfig, NodeModel } from '../model/types.js';
+import { CORE_COMPONENTS } from '../knowledge/components.js';
+import { type DiffContext, difference, sameValue } from './types.js';
+
+type CertStatus = Certificate['status'];
+
+/** The component a role belongs to (`kube-apiserver:serving` -> kube-apiserver), or null. */
+export function componentOfRole(role: string, known: ReadonlySet<string>): string | null {
+  const i = role.indexOf(':');
+  if (i <= 0) return null;
+  const c = role.slice(0, i);
+  return known.has(c) || (CORE_COMPONENTS as readonly string[]).includes(c) ? c : null;
+}
+
+/** Items grouped by each role they play; those with no role under `path:<path>`. */
+function byRole<T extends { path: string; roles: string[] }>(items: readonly T[], identity: (s: string) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const item of items) {
+    const keys = item.roles.length ? item.roles : [`path:${identity(item.path)}`];
+    for (const k of keys) m.set(k, [...(m.get(k) ?? []), item]);
+  }
+  return m;
+}
+
+/** Pairs two groups sharing a role: equal identity first, then in order of identity. */
+function pairUp<T>(l: T[], r: T[], ident: (x: T, side: 'left' | 'right') => string): Array<[T | undefined, T | undefined]> {
+  const sortBy = (side: 'left' | 'right') => (a: T, b: T) => (ident(a, side) < ident(b, side) ? -1 : ident(a, side) > ident(b, side) ? 1 : 0);
+  const ls = [...l].sort(sortBy('left'));
+  const rs = [...r].sort(sortBy('right'));
+  const pairs: Array<[T | undefined, T | undefined]> = [];
+  const restL: T[] = [];
+  for (const a of ls) {
+    const j = rs.findIndex((b) => ident(b, 'right') === ident(a, 'left'));
+    if (j >= 0) pairs.push([a, rs.splice(j, 1)[0]]);
+    else restL.push(a);
+  }
+  const n = Math.max(restL.length, rs.length);
+  for (let i = 0; i < n; i++) pairs.push([restL[i], rs[i]]);
+  return pairs;
+}
+
+interface CertIdentity {
+  subject: string;
+  sans: string[];
+  issuer: string;
+  publicKey: string;
+  usages: string[];
+  isCA: boolean;
+}
+
+const FIELD_NAMES: Record<keyof CertIdentity, string> = {
+  subject: 'subject',
+  sans: 'SANs',
+  issuer: 'issuer',
+  publicKey: 'key type',
+  usages: 'usages',
+  isCA: 'CA flag',
+};
+
+/** The kubelet's self-signed serving certificate is named `<host>@<unix time>`: the time is no identity. */
+function undate(dn: string): string {
+  return dn.replace(/@\d{9,}\b/g, '@<time>');
+}
+
+function certIdentity(c: Certificate, identity: (s: string) => string): CertIdentity {
+  return {
+    subject: undate(identity(c.subject)),
+    sans: [...new Set(c.sans.map(identity))].sort(),
+    issuer: undate(identity(c.issuer)),
+    publicKey: c.publicKey,
+    usages: [...new Set([...c.keyUsage, ...c.extKeyUsage])].sort(),
+    isCA: c.isCA,
+  };
+}
+
+export function certStatus(c: Certificate, ctx: DiffContext): CertStatus {
+  if (!ctx.now) return c.status;
+  const now = ctx.now.getTime();
+  const nb = Date.parse(c.notBefore);
+  const na = Date.parse(c.notAfter);
+  if (Number.isFinite(nb) && now < nb) return 'not-yet-valid';
+  if (Number.isFinite(na) && now > na) return 'expired';
+  if (Number.isFinite(na) && na - now <= ctx.expiringDays * 86_400_000) return 'expiring';
+  return 'valid';
+}
+
+export function compareCertificates(left: NodeModel, right: NodeModel, ctx: DiffContext, known: ReadonlySet<string>): Difference[] {
+  const out: Difference[] = [];
+  const lm = byRole(left.certificates, ctx.leftIdentity);
+  const rm = byRole(right.certificates, ctx.rightIdentity);
+  const idOf = (c: Certificate, side: 'left' | 'right') =>
+    JSON.stringify(certIdentity(c, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity));
+  for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
+    const component = role.startsWith('path:') ? null : componentOfRole(role, known);
+    const key = role.startsWith('path:') ? role.slice(5) : role;
+    const what = role.startsWith('path:') ? `the certificate ${key}` : `the ${role} certificate`;
+    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf)) {
+      const lp = l ? ctx.leftIdentity(l.path) : null;
+      const rp = r ? ctx.rightIdentity(r.path) : null;
+      if (!l || !r) {
+        out.push(difference({
+          component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'certificate', severity: 'warning',
+          left: lp, right: rp,
+          message: l
+            ? `Only left has ${what} (${lp}); check whether right needs it or gets it from elsewhere.`
+            : `Only right has ${what} (${rp}); check whether left needs it or gets it from elsewhere.`,
+        }));
+        continue;
+      }
+      const li = certIdentity(l, ctx.leftIdentity);
+      const ri = certIdentity(r, ctx.rightIdentity);
+      const changed = (Object.keys(li) as Array<keyof CertIdentity>).filter((f) => !sameValue(li[f], ri[f]));
+      if (changed.length) {
+        const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, x[f]]));
+        const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
+        out.push(difference({
+          component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity: 'warning',
+          left: pick(li), right: pick(ri),
+          message: `${capitalize(what)} differs: ${parts.join('; ')}; make sure the same clients and names are trusted on both.`,
+        }));
+      }
+      const ls = certStatus(l, ctx);
+      const rs = certStatus(r, ctx);
+      if (ls !== rs) {
+        const severity = rs === 'expired' || rs === 'not-yet-valid' ? 'error' : rs === 'expiring' ? 'warning' : 'info';
+        out.push(difference({
+          component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity,
+          left: ls, right: rs,
+          message: `${capitalize(what)} is ${ls} on left and ${rs} on right (right's expires ${r.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
+        }));
+      }
+      if (lp !== rp) {
+        out.push(difference({
+          component, subject: 'certificate', key, change: 'changed', category: 'layout', severity: 'info', left: lp, right: rp,
+          message: `${capitalize(what)} lives at ${lp} on left and ${rp} on right; only the location differs.`,
+        }));
+      }
+    }
+  }
+  return out;
+}
+
+interface KubeconfigIdentity {
+  server: string | null;
+  user: string | null;
+  groups: string[];
+  auth: string;
+}
+
+export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffContext, known: ReadonlySet<string>): Difference[] {
+  const out: Difference[] = [];
+  const lm = byRole(left.kubeconfigs, ctx.leftIdentity);
+  const rm = byRole(right.kubeconfigs, ctx.rightIdentity);
+  const view = (k: Kubeconfig, id: (s: string) => string): KubeconfigIdentity => ({
+    server: k.server === null ? null : id(k.server),
+    user: k.user === null ? null : id(k.user),
+    groups: [...k.groups].sort(),
+    auth: k.auth,
+  });
+  const idOf = (k: Kubeconfig, side: 'left' | 'right') => JSON.stringify(view(k, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity));
+  for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
+    const component = role.startsWith('path:') ? null : componentOfRole(role, known);
+    const key = role.startsWith('path:') ? role.slice(5) : role;
+    const what = role.startsWith('path:') ? `the kubeconfig ${key}` : `the ${role} kubeconfig`;
+    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf)) {
+      const lp = l ? ctx.leftIdentity(l.path) : null;
+      const rp = r ? ctx.rightIdentity(r.path) : null;
+      if (!l || !r) {
+        out.push(difference({
+          component, subject: 'kubeconfig', key, change: l ? 'removed' : 'added', category: 'config', severity: 'warning',
+          left: lp, right: rp,
+          message: `Only ${l ? 'left' : 'right'} has ${what} (${lp ?? rp}); check how the other side authenticates.`,
+        }));
+        continue;
+      }
+      const lv = view(l, ctx.leftIdentity);
+      const rv = view(r, ctx.rightIdentity);
+      if (lv.server !== rv.server) {
+        out.push(difference({
+          component, subject: 'kubeconfig', key: `${key}.server`, change: 'changed', category: 'config', severity: 'warning',
+          left: lv.server, right: rv.server,
+          message: `${capitalize(what)} talks to ${lv.server ?? 'no server'} on left and ${rv.server ?? 'no server'} on right; check both reach the intended apiserver.`,
+        }));
+      }
+      const idChanged = (['user', 'groups', 'auth'] as const).filter((f) => !sameValue(lv[f], rv[f]));
+      if (idChanged.length) {
+        const pick = (x: KubeconfigIdentity) => Object.fromEntries(idChanged.map((f) => [f, x[f]]));
+        out.push(difference({
+          component, subject: 'kubeconfig', key, change: 'changed', category: 'security', severity: 'warning',
+          left: pick(lv), right: pick(rv),
+          message: `${capitalize(what)} authenticates differently (${idChanged.map((f) => `${f} ${show(lv[f])} vs ${show(rv[f])}`).join('; ')}); check the permissions each identity gets.`,
+        }));
+      }
+      const paths: Array<[string, string | null, string | null]> = [
+        ['path', lp, rp],
+        ['ca', l.ca === null ? null : ctx.leftIdentity(l.ca), r.ca === null ? null : ctx.rightIdentity(r.ca)],
+        ['clientCertificate', l.clientCertificate === null ? null : ctx.leftIdentity(l.clientCertificate), r.clientCertificate === null ? null : ctx.rightIdentity(r.clientCertificate)],
+      ];
+      for (const [field, a, b] of paths) {
+        if (a === b || a === null || b === null) continue;
+        out.push(difference({
+          component, subject: 'kubeconfig', key: field === 'path' ? key : `${key}.${field}`, change: 'changed', category: 'layout', severity: 'info',
+          left: a, right: b,
+          message: `${capitalize(what)}${field === 'path' ? '' : `'s ${field === 'ca' ? 'CA' : 'client certificate'}`} is at ${a} on left and ${b} on right; only the location differs.`,
+        }));
+      }
+    }
+  }
+  return out;
+}
+
+function sansChange(l: string[], r: string[]): string {
+  const missing = l.filter((s) => !r.includes(s));
+  const extra = r.filter((s) => !l.includes(s));
+  const parts: string[] = [];
+  if (missing.length) parts.push(`right lacks ${missing.join(', ')}`);
+  if (extra.length) parts.push(`right adds ${extra.join(', ')}`);
+  return `SANs (${parts.join(', ')})`;
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  if (Array.isArray(v)) return v.length ? v.join(',') : 'none';
+  return String(v);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,101 @@
+/** Component-level facts compared: presence, run mode, version, enabled, image, binary, sources. */
+import type { Component, Difference, RunMode } from '../model/types.js';
+import { type DiffContext, difference, sameValue } from './types.js';
+
+const RUN_MODE_WORDS: Record<RunMode, string> = {
+  'static-pod': 'a static pod',
+  systemd: 'a systemd service',
+  daemonset: 'a DaemonSet',
+};
+
+export function comparePresence(name: string, l: Component | undefined, r: Component | undefined): Difference | null {
+  if (l && r) return null;
+  const c = (l ?? r) as Component;
+  const side = l ? 'left' : 'right';
+  const other = l ? 'right' : 'left';
+  return difference({
+    component: name, subject: 'component', key: name, change: l ? 'removed' : 'added', category: 'presence', severity: 'warning',
+    left: l ? l.runMode : null, right: r ? r.runMode : null,
+    message: `${name} runs on ${side} only (as ${RUN_MODE_WORDS[c.runMode] ?? c.runMode}); ${other} has no ${name} on disk, check whether it runs elsewhere or is missing.`,
+  });
+}
+
+export function compareComponent(l: Component, r: Component, ctx: DiffContext): Difference[] {
+  const out: Difference[] = [];
+  const name = l.name;
+  if (l.runMode !== r.runMode) {
+    out.push(difference({
+      component: name, subject: 'run-mode', key: 'runMode', change: 'changed', category: 'run-mode', severity: 'info',
+      left: l.runMode, right: r.runMode,
+      message: `${name} runs as ${RUN_MODE_WORDS[l.runMode] ?? l.runMode} on left and as ${RUN_MODE_WORDS[r.runMode] ?? r.runMode} on right; it is started, restarted and upgraded differently.`,
+    }));
+  }
+  const lv = normalizeVersion(l.version);
+  const rv = normalizeVersion(r.version);
+  if (lv && rv && lv !== rv) {
+    const minor = (v: string) => v.split('.').slice(0, 2).join('.');
+    out.push(difference({
+      component: name, subject: 'version', key: 'version', change: 'changed', category: 'version',
+      severity: minor(lv) !== minor(rv) ? 'warning' : 'info', left: l.version, right: r.version,
+      message: `${name} is ${l.version} on left and ${r.version} on right; upgrade the older one if they should match.`,
+    }));
+  }
+  if (l.enabled !== null && r.enabled !== null && l.enabled !== r.enabled) {
+    out.push(difference({
+      component: name, subject: 'enabled', key: 'enabled', change: 'changed',
+      category: name === 'kubelet' ? 'security' : 'config', severity: r.enabled ? 'info' : 'warning',
+      left: l.enabled, right: r.enabled,
+      message: r.enabled
+        ? `${name} is enabled at boot on right but not on left; enable it on left if it should start after a reboot.`
+        : `${name} is not enabled at boot on right (it is on left); run systemctl enable ${l.unit ?? r.unit ?? name} on right unless that is intended.`,
+    }));
+  }
+  const li = imageRepository(l.image);
+  const ri = imageRepository(r.image);
+  if (li && ri && li !== ri) {
+    out.push(difference({
+      component: name, subject: 'component', key: 'image', change: 'changed', category: 'config', severity: 'info',
+      left: l.image, right: r.image,
+      message: `${name}'s image comes from ${li} on left and ${ri} on right; check both registries are trusted and reachable.`,
+    }));
+  }
+  if (l.binary && r.binary && ctx.leftIdentity(l.binary) !== ctx.rightIdentity(r.binary)) {
+    out.push(difference({
+      component: name, subject: 'component', key: 'binary', change: 'changed', category: 'layout', severity: 'info',
+      left: l.binary, right: r.binary,
+      message: `${name}'s binary is ${l.binary} on left and ${r.binary} on right; only the location differs.`,
+    }));
+  }
+  if (l.runMode === r.runMode) {
+    const ls = [...l.sources].map(ctx.leftIdentity).sort();
+    const rs = [...r.sources].map(ctx.rightIdentity).sort();
+    if (!sameValue(ls, rs)) {
+      out.push(difference({
+        component: name, subject: 'component', key: 'sources', change: 'changed', category: 'layout', severity: 'info',
+        left: ls, right: rs,
+        message: `${name} is configured from ${ls.join(', ') || 'nothing'} on left and ${rs.join(', ') || 'nothing'} on right; only where its configuration lives differs.`,
+      }));
+    }
+  }
+  const la = (l.args ?? []).map(ctx.leftIdentity);
+  const ra = (r.args ?? []).map(ctx.rightIdentity);
+  if (!sameValue(la, ra)) {
+    out.push(difference({
+      component: name, subject: 'component', key: 'args', change: 'changed', category: 'config', severity: 'warning',
+      left: la, right: ra,
+      message: `${name} gets the arguments ${la.join(' ') || '(none)'} on left and ${ra.join(' ') || '(none)'} on right; make them match if the difference is not intended.`,
+    }));
+  }
+  return out;
+}
+
+function normalizeVersion(v: string | null): string | null {
+  if (!v) return null;
+  return v.trim().replace(/^v/i, '');
+}
+
+/** `registry.k8s.io/kube-apiserver:v1.31.2` -> `registry.k8s.io/kube-apiserver` (the tag is the version). */
+export function imageRepository(image: string | null): string | null {
+  if (!image) return null;
+  return image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+}

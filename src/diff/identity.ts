@@ -1,0 +1,127 @@
+/**
+ * A node's own identity (its name and addresses), found in what it configures, so two nodes of one
+ * cluster compare as `<node-name>` / `<node-ip>` instead of differing by who they are.
+ */
+import { isIP } from 'node:net';
+import type { Component, NodeModel } from '../model/types.js';
+import type { DiffKnowledge } from './knowledge.js';
+
+export interface NodeIdentity {
+  names: string[];
+  ips: string[];
+}
+
+export const NODE_NAME = '<node-name>';
+export const NODE_IP = '<node-ip>';
+
+/** Flags whose value is the node's name or address, per component. */
+const NAME_FLAGS: Record<string, string[]> = {
+  kubelet: ['--hostname-override'],
+  'kube-proxy': ['--hostname-override'],
+  etcd: ['--name'],
+};
+const ADDRESS_FLAGS: Record<string, string[]> = {
+  kubelet: ['--node-ip', '--address'],
+  'kube-proxy': ['--bind-address'],
+  'kube-apiserver': ['--advertise-address', '--bind-address'],
+  'kube-controller-manager': ['--bind-address'],
+  'kube-scheduler': ['--bind-address'],
+};
+const URL_FLAGS: Record<string, string[]> = {
+  etcd: ['--listen-client-urls', '--advertise-client-urls', '--listen-peer-urls', '--initial-advertise-peer-urls'],
+};
+/** Config-file fields holding the node's name or address. */
+const CONFIG_FIELDS: Record<string, string[]> = {
+  KubeletConfiguration: ['address'],
+  KubeProxyConfiguration: ['hostnameOverride', 'bindAddress'],
+};
+/** Certificates whose SANs name this node and nothing else (the apiserver's also list the cluster). */
+const NODE_CERT_ROLES = ['kubelet:serving', 'etcd:server', 'etcd:peer'];
+
+const GENERIC = new Set(['localhost', '0.0.0.0', '::', '::1', '', 'true', 'false']);
+
+/** The node's names and addresses, longest first. */
+export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIdentity {
+  const names = new Set<string>();
+  const ips = new Set<string>();
+  const add = (value: string): void => {
+    const v = value.trim().replace(/^\[|\]$/g, '');
+    if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<') || /^(0+:){7}0*1$/.test(v)) return;
+    if (isIP(v)) ips.add(v);
+    else if (/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) && v.length >= 2) names.add(v);
+  };
+  for (const c of node.components) {
+    for (const f of NAME_FLAGS[c.name] ?? []) {
+      const v = effectiveFlag(c, f, knowledge);
+      if (v !== undefined) add(v);
+    }
+    for (const f of ADDRESS_FLAGS[c.name] ?? []) {
+      const v = effectiveFlag(c, f, knowledge);
+      if (v !== undefined) for (const part of v.split(',')) add(part);
+    }
+    for (const f of URL_FLAGS[c.name] ?? []) {
+      const v = effectiveFlag(c, f, knowledge);
+      if (v !== undefined) for (const url of v.split(',')) add(hostOf(url));
+    }
+  }
+  for (const k of node.kubeconfigs) {
+    const m = /^system:node:(.+)$/.exec(k.user ?? '');
+    if (m) add(m[1]);
+  }
+  for (const cert of node.certificates) {
+    const m = /CN=system:node:([^,/]+)/.exec(cert.subject);
+    if (m) add(m[1]);
+    if (cert.roles.some((r) => NODE_CERT_ROLES.includes(r))) {
+      for (const san of cert.sans) add(san.replace(/^(DNS|IP):/, ''));
+    }
+  }
+  for (const cfg of node.configs) {
+    for (const field of CONFIG_FIELDS[cfg.kind] ?? []) {
+      const v = (cfg.content as Record<string, unknown> | null)?.[field];
+      if (typeof v === 'string') add(v);
+    }
+  }
+  const longestFirst = (a: string, b: string): number => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
+  return { names: [...names].sort(longestFirst), ips: [...ips].sort(longestFirst) };
+}
+
+/** A function replacing the identity's names and addresses in any text, whole words only. */
+export function identityReplacer(id: NodeIdentity): (text: string) => string {
+  if (id.names.length === 0 && id.ips.length === 0) return (t) => t;
+  const parts: string[] = [];
+  // Addresses first: a name never looks like an address, but `10.0.0.5` must not eat `10.0.0.50`.
+  for (const ip of id.ips) {
+    const e = escape(ip);
+    parts.push(ip.includes(':') ? `(?<![0-9A-Fa-f])(?<ip6>${e})(?![0-9A-Fa-f:])` : `(?<![0-9.])(?<ip>${e})(?![0-9]|\\.[0-9])`);
+  }
+  const names = id.names.map(escape).join('|');
+  // `<host>-ca@<time>` is the kubelet's self-signed CA, named after the node.
+  if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?:(?![A-Za-z0-9_-])|(?=-ca@))`);
+  const re = new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
+  return (text) =>
+    text.replace(re, (...args) => {
+      const groups = args[args.length - 1] as Record<string, string | undefined>;
+      for (const [g, v] of Object.entries(groups)) if (v !== undefined) return g.startsWith('name') ? NODE_NAME : NODE_IP;
+      return args[0] as string;
+    });
+}
+
+/** The value the component really uses for a flag (any of its names): the last occurrence not overridden. */
+export function effectiveFlag(c: Component, flag: string, knowledge: DiffKnowledge): string | undefined {
+  const canonical = knowledge.canonicalFlagName(c.name, flag);
+  let value: string | undefined;
+  for (const f of c.flags) {
+    if (f.overridden) continue;
+    if (f.name === flag || knowledge.canonicalFlagName(c.name, f.name) === canonical) value = f.value;
+  }
+  return value;
+}
+
+function hostOf(url: string): string {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/(\[[^\]]+\]|[^:/]+)/i.exec(url.trim());
+  return m ? m[1] : '';
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,165 @@
+/**
+ * The differ: two node models in, one report out. Pure: no I/O, no clock unless one is passed.
+ * Pairs components by name, flags by canonical name, certificates and kubeconfigs by role.
+ */
+import type { Component, DiffReport, DiffSummary, Difference, NodeModel } from '../model/types.js';
+import { defaultKnowledge } from './knowledge.js';
+import { identityReplacer, nodeIdentity } from './identity.js';
+import { componentSettings } from './settings.js';
+import { compareSettings } from './settings-compare.js';
+import { compareComponent, comparePresence } from './components.js';
+import { compareCertificates, compareKubeconfigs } from './certificates.js';
+import { type DiffContext, type DiffOptions, difference } from './types.js';
+
+export type { DiffOptions, DiffContext } from './types.js';
+export type { DiffKnowledge } from './knowledge.js';
+export { defaultKnowledge } from './knowledge.js';
+export { nodeIdentity, identityReplacer, NODE_IP, NODE_NAME } from './identity.js';
+
+export function diffContext(left: NodeModel, right: NodeModel, options: DiffOptions = {}): DiffContext {
+  const knowledge = options.knowledge ?? defaultKnowledge;
+  const normalize = options.normalizeIdentity !== false;
+  const same = (t: string): string => t;
+  return {
+    knowledge,
+    leftIdentity: normalize ? identityReplacer(nodeIdentity(left, knowledge)) : same,
+    rightIdentity: normalize ? identityReplacer(nodeIdentity(right, knowledge)) : same,
+    expiringDays: options.expiringDays ?? 30,
+    now: options.now ?? null,
+  };
+}
+
+/** How two nodes differ in what they do. */
+export function diffNodes(left: NodeModel, right: NodeModel, options: DiffOptions = {}): DiffReport {
+  const ctx = diffContext(left, right, options);
+  const differences: Difference[] = [];
+  const lc = byName(left.components);
+  const rc = byName(right.components);
+  const known = new Set([...lc.keys(), ...rc.keys()]);
+  for (const name of [...known].sort()) {
+    const l = lc.get(name);
+    const r = rc.get(name);
+    const presence = comparePresence(name, l, r);
+    if (presence) {
+      differences.push(presence);
+      continue;
+    }
+    differences.push(...compareComponent(l as Component, r as Component, ctx));
+    differences.push(...compareConfigured(left, right, name, l ?? null, r ?? null, ctx));
+  }
+  // Config files of no component (or of one that is on neither node) still compare field by field.
+  const orphanGroups = new Set<string | null>();
+  for (const cfg of [...left.configs, ...right.configs]) {
+    const c = cfg.component ?? null;
+    if (c === null || !known.has(c)) orphanGroups.add(c);
+  }
+  for (const group of [...orphanGroups].sort((a, b) => (a ?? '').localeCompare(b ?? ''))) {
+    differences.push(...compareConfigured(left, right, group, null, null, ctx));
+  }
+  differences.push(...compareExtraStaticPods(left, right));
+  differences.push(...compareCertificates(left, right, ctx, known));
+  differences.push(...compareKubeconfigs(left, right, ctx, known));
+  differences.sort(compareDifferences);
+  return {
+    kdiff: 'report',
+    schemaVersion: 1,
+    left: { label: options.labels?.left ?? 'left', style: left.style, role: left.role },
+    right: { label: options.labels?.right ?? 'right', style: right.style, role: right.role },
+    differences,
+    summary: summarize(differences),
+  };
+}
+
+/** Flags and config files of one component (or of a group of config files with no component). */
+function compareConfigured(
+  left: NodeModel,
+  right: NodeModel,
+  name: string | null,
+  l: Component | null,
+  r: Component | null,
+  ctx: DiffContext,
+): Difference[] {
+  const ls = componentSettings(left, l, name, ctx.knowledge, ctx.leftIdentity);
+  const rs = componentSettings(right, r, name, ctx.knowledge, ctx.rightIdentity);
+  const out: Difference[] = [];
+  const oneSided = new Set<string>();
+  for (const kind of [...new Set([...ls.configKinds.keys(), ...rs.configKinds.keys()])].sort()) {
+    const a = ls.configKinds.get(kind);
+    const b = rs.configKinds.get(kind);
+    if (a && b) {
+      const ap = ctx.leftIdentity(a.path);
+      const bp = ctx.rightIdentity(b.path);
+      // A component's config file is named by a flag, whose own difference already says where it lives.
+      if (name === null && ap !== bp) {
+        out.push(difference({
+          component: null, subject: 'file', key: kind, change: 'changed', category: 'layout', severity: 'info', left: ap, right: bp,
+          message: `The ${kind} is at ${ap} on left and ${bp} on right; only the location differs.`,
+        }));
+      }
+      continue;
+    }
+    oneSided.add(kind);
+    const path = a ? ctx.leftIdentity(a.path) : ctx.rightIdentity((b as { path: string }).path);
+    out.push(difference({
+      component: name, subject: 'file', key: kind, change: a ? 'removed' : 'added', category: 'config', severity: 'warning',
+      left: a ? path : null, right: b ? path : null,
+      message: `Only ${a ? 'left' : 'right'} has a ${kind} (${path})${name ? ` for ${name}` : ''}; its settings apply on that side only.`,
+    }));
+  }
+  for (const d of compareSettings(name, { component: l, settings: ls }, { component: r, settings: rs }, ctx)) {
+    // A file on one side only is one difference, not one per field it holds.
+    if (d.subject === 'config' && [...oneSided].some((k) => d.key.startsWith(`${k}.`))) continue;
+    out.push(d);
+  }
+  return out;
+}
+
+function compareExtraStaticPods(left: NodeModel, right: NodeModel): Difference[] {
+  const out: Difference[] = [];
+  const l = new Map(left.extraStaticPods.map((p) => [p.name, p]));
+  const r = new Map(right.extraStaticPods.map((p) => [p.name, p]));
+  for (const name of [...new Set([...l.keys(), ...r.keys()])].sort()) {
+    const a = l.get(name);
+    const b = r.get(name);
+    if (a && b) continue;
+    out.push(difference({
+      component: name, subject: 'component', key: name, change: a ? 'removed' : 'added', category: 'presence', severity: 'info',
+      left: a ? a.path : null, right: b ? b.path : null,
+      message: `The static pod ${name} runs on ${a ? 'left' : 'right'} only (${(a ?? b)?.path}); check whether the other node needs it.`,
+    }));
+  }
+  return out;
+}
+
+function byName(components: readonly Component[]): Map<string, Component> {
+  const m = new Map<string, Component>();
+  for (const c of components) if (!m.has(c.name)) m.set(c.name, c);
+  return m;
+}
+
+const SUBJECT_ORDER = ['component', 'run-mode', 'version', 'enabled', 'flag', 'config', 'file', 'certificate', 'kubeconfig', 'node'];
+
+/** Deterministic order: by component (node-wide last), subject, key, category, change, message. */
+export function compareDifferences(a: Difference, b: Difference): number {
+  const ca = a.component ?? '\uffff';
+  const cb = b.component ?? '\uffff';
+  if (ca !== cb) return ca < cb ? -1 : 1;
+  const sa = SUBJECT_ORDER.indexOf(a.subject);
+  const sb = SUBJECT_ORDER.indexOf(b.subject);
+  if (sa !== sb) return sa - sb;
+  for (const f of ['key', 'category', 'change', 'message'] as const) {
+    if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1;
+  }
+  return 0;
+}
+
+export function summarize(differences: readonly Difference[]): DiffSummary {
+  const byCategory: Record<string, number> = {};
+  const bySeverity: Record<string, number> = {};
+  for (const d of differences) {
+    byCategory[d.category] = (byCategory[d.category] ?? 0) + 1;
+    bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
+  }
+  const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { differences: differences.length, byCategory: sorted(byCategory), bySeverity: sorted(bySeverity) };
+}

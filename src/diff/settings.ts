@@ -1,0 +1,171 @@
+/**
+ * What a component is configured to do, keyed by meaning: flags by canonical name (the effective
+ * occurrence), the config-file fields that mirror flags folded in under the flag's name with the
+ * kubelet's precedence (a flag wins over the file), and the other config-file fields by dotted path.
+ */
+import { createHash } from 'node:crypto';
+import type { Component, ConfigFile, NodeModel } from '../model/types.js';
+import type { NormalizedValue } from '../knowledge/flags.js';
+import type { DiffKnowledge } from './knowledge.js';
+
+export interface Setting {
+  /** Canonical flag name, or `<Kind>.<dotted.path>` for a config-file field that mirrors no flag. */
+  key: string;
+  subject: 'flag' | 'config';
+  /** The value to show (identity replaced; secrets shown as a fingerprint). */
+  display: string;
+  /** The value by meaning, what comparisons use. */
+  value: NormalizedValue | unknown;
+  /** Where it was set: `flag --x (file:line)` or `readOnlyPort in /var/lib/kubelet/config.yaml`. */
+  origin: string;
+  /** The flag name as written (to spot removed and renamed spellings). */
+  writtenAs: string;
+  /** The value names a file or directory: a difference is where things live (layout). */
+  isPath: boolean;
+  /** Set by a config file rather than on the command line. */
+  fromFile?: boolean;
+}
+
+export interface ComponentSettings {
+  settings: Map<string, Setting>;
+  /** The component reads a config file (`--config`), so unset settings take the file's defaults. */
+  viaConfigFile: boolean;
+  /** Config files of this component whose fields mirror no flag, by kind (for presence). */
+  configKinds: Map<string, ConfigFile>;
+}
+
+/** Config kinds whose fields mirror component flags. */
+const MIRRORING_KINDS = new Set(['KubeletConfiguration', 'KubeProxyConfiguration']);
+
+const SECRET_FLAG = /(password|secret|token)$/i;
+
+/** The effective settings of a component on one node (identity already replaced by `identity`). */
+export function componentSettings(
+  node: NodeModel,
+  component: Component | null,
+  componentName: string | null,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): ComponentSettings {
+  const settings = new Map<string, Setting>();
+  const name = component?.name ?? componentName ?? '';
+  if (component) {
+    for (const f of component.flags) {
+      if (f.overridden) continue;
+      const key = knowledge.canonicalFlagName(name, f.name);
+      settings.set(key, flagSetting(name, key, f.name, f.value, `${f.name} (${f.source})`, knowledge, identity));
+    }
+  }
+  const configKinds = new Map<string, ConfigFile>();
+  const configs = node.configs
+    .filter((c) => (c.component ?? null) === (componentName ?? null))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const cfg of configs) {
+    configKinds.set(cfg.kind, cfg);
+    const mirrors = MIRRORING_KINDS.has(cfg.kind);
+    walk(cfg.content, '', (path, value) => {
+      if (mirrors && path) {
+        const flag = knowledge.flagForConfigField(cfg.kind, path);
+        if (flag) {
+          const key = knowledge.canonicalFlagName(name, flag);
+          // A flag given on the command line wins over the config file (kubelet precedence).
+          if (!settings.has(key) || settings.get(key)?.fromFile) {
+            const s = flagSetting(name, key, flag, asFlagValue(value), `${path} in ${cfg.path}`, knowledge, identity);
+            settings.set(key, { ...s, fromFile: true });
+          }
+          return true;
+        }
+      }
+      if (!isLeaf(value)) return false;
+      if (path === 'kind' || path === 'apiVersion') return true;
+      const key = `${cfg.kind}.${path}`;
+      const v = replaceDeep(value, identity);
+      settings.set(key, {
+        key,
+        subject: 'config',
+        display: typeof v === 'string' ? v : JSON.stringify(v),
+        value: v,
+        origin: `${path} in ${cfg.path}`,
+        writtenAs: path,
+        isPath: typeof v === 'string' && looksLikePath(v),
+        fromFile: true,
+      });
+      return true;
+    });
+  }
+  return { settings, viaConfigFile: settings.has('--config'), configKinds };
+}
+
+function flagSetting(
+  component: string,
+  key: string,
+  writtenAs: string,
+  rawValue: string,
+  origin: string,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): Setting {
+  const info = knowledge.flagInfo(component, key);
+  const raw = identity(rawValue);
+  const isPath = info ? info.type === 'path' || !!knowledge.fileRefRule(component, key) : !!knowledge.fileRefRule(component, key) || looksLikePath(raw);
+  if (SECRET_FLAG.test(key) && !isPath && raw !== '') {
+    // Never carry a secret into a report: compare and show a fingerprint instead.
+    const fp = `present (sha256:${createHash('sha256').update(rawValue).digest('hex').slice(0, 12)})`;
+    return { key, subject: 'flag', display: fp, value: fp, origin, writtenAs, isPath: false };
+  }
+  let value: unknown;
+  try {
+    value = knowledge.normalizeFlagValue(component, key, raw);
+  } catch {
+    value = raw;
+  }
+  return { key, subject: 'flag', display: raw, value, origin, writtenAs, isPath };
+}
+
+/** A config-file value written the way the mirrored flag takes it (`[a, b]` -> `a,b`, maps -> `k=v,...`). */
+export function asFlagValue(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(asFlagValue).join(',');
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}=${asFlagValue(v)}`)
+      .join(',');
+  }
+  return String(value);
+}
+
+/** An absolute file path (not a URL, not a list). */
+export function looksLikePath(v: string): boolean {
+  return /^\/[^\s,]*$/.test(v);
+}
+
+function isLeaf(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.every((x) => x === null || typeof x !== 'object');
+  return Object.keys(v).length === 0;
+}
+
+/**
+ * Visits a document: `visit(path, value)` returns true when it took the value whole; objects are
+ * entered by key, lists of objects by their `name` when every item has one, else by index.
+ */
+function walk(value: unknown, path: string, visit: (path: string, value: unknown) => boolean): void {
+  if (visit(path, value)) return;
+  if (Array.isArray(value)) {
+    const named = value.every((x) => x && typeof x === 'object' && typeof (x as { name?: unknown }).name === 'string');
+    value.forEach((item, i) => {
+      const seg = named ? `[${(item as { name: string }).name}]` : `[${i}]`;
+      walk(item, `${path}${seg}`, visit);
+    });
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const k of Object.keys(value).sort()) walk((value as Record<string, unknown>)[k], path ? `${path}.${k}` : k, visit);
+  }
+}
+
+function replaceDeep(v: unknown, identity: (text: string) => string): unknown {
+  if (typeof v === 'string') return identity(v);
+  if (Array.isArray(v)) return v.map((x) => replaceDeep(x, identity));
+  return v;
+}

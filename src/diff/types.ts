@@ -1,0 +1,87 @@
+/** Options of the differ and the internal shapes its parts share. */
+import type { DiffCategory, DiffSubject, Difference, Severity } from '../model/types.js';
+import type { DiffKnowledge } from './knowledge.js';
+
+export interface DiffOptions {
+  /** How each side is named in the report (the path as given, usually). Default `left` / `right`. */
+  labels?: { left?: string; right?: string };
+  /** Replace each node's own name and addresses with `<node-name>` / `<node-ip>`. Default true. */
+  normalizeIdentity?: boolean;
+  /**
+   * With `now`, certificate status is recomputed from the dates (expiring = within this many days,
+   * default 30); without it, the status the scanner recorded is used.
+   */
+  expiringDays?: number;
+  now?: Date;
+  /** The Kubernetes knowledge consulted; the real module unless a test passes a fake. */
+  knowledge?: DiffKnowledge;
+}
+
+/** What every comparison step gets. */
+export interface DiffContext {
+  knowledge: DiffKnowledge;
+  /** Identity replacement of each side (identity functions when turned off). */
+  leftIdentity: (text: string) => string;
+  rightIdentity: (text: string) => string;
+  expiringDays: number;
+  now: Date | null;
+}
+
+export interface DifferenceInit {
+  component: string | null;
+  subject: DiffSubject;
+  key: string;
+  change: Difference['change'];
+  category: DiffCategory;
+  severity: Severity;
+  left: unknown;
+  right: unknown;
+  message: string;
+}
+
+/** A Difference with `undefined` turned into `null`, fields in contract order. */
+export function difference(d: DifferenceInit): Difference {
+  return {
+    component: d.component,
+    subject: d.subject,
+    key: d.key,
+    change: d.change,
+    category: d.category,
+    severity: d.severity,
+    left: d.left === undefined ? null : d.left,
+    right: d.right === undefined ? null : d.right,
+    message: d.message,
+  };
+}
+
+/** The change between an optional left and right. */
+export function changeOf(left: unknown, right: unknown): Difference['change'] {
+  if (left === undefined || left === null) return 'added';
+  if (right === undefined || right === null) return 'removed';
+  return 'changed';
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+}
+
+/** Deep equality for JSON-like values, object key order ignored. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+export function stableJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as object).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
