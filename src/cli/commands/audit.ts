@@ -59,16 +59,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const opts = cmd.opts<AuditOptions>();
   const labels = cmd.args;
   const config = loadConfig(io, opts.config);
-  const failOn: DiffCategory[] = opts.failOn !== undefined ? parseFailOn(opts.failOn) : (config.failOn ?? DEFAULT_FAIL_ON);
+  const failOn: readonly DiffCategory[] = opts.failOn !== undefined ? parseFailOn(opts.failOn) : (config.failOn ?? DEFAULT_FAIL_ON);
   const today = now(io);
-  const scanOptions = { now: today, expiringDays: config.expiringDays };
-  const baseline = opts.baseline ? { label: opts.baseline, model: await loadNodeModel(opts.baseline, scanOptions) } : undefined;
+  const baseline = opts.baseline ? { label: opts.baseline, model: await loadNodeModel(opts.baseline) } : undefined;
 
   const report: AuditReport = await runAudit(
-    labels.map((label) => ({ label, load: () => loadNodeModel(label, scanOptions) })),
+    labels.map((label) => ({ label, load: () => loadNodeModel(label) })),
     {
       baseline,
-      diff: (l, r, names) => diffNodes(l, r, { leftLabel: names.left, rightLabel: names.right, normalizeIdentity: opts.normalizeIdentity, now: today }),
+      diff: (l, r, names) => diffNodes(l, r, { labels: names, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays }),
       filter: (ds) => applyIgnoreRules({ differences: ds }, config.ignore, today).report.differences,
       onProgress: progress(io, labels.length),
     },
