@@ -23,16 +23,21 @@ export function loadConfig(io: CliIO, file: string | undefined): KdiffConfig {
   }
 }
 
-/** Colour only on a terminal, never with NO_COLOR or --no-color, always with FORCE_COLOR (not 0). */
-export function colorLevel(io: CliIO, colorOption: boolean | undefined): 0 | 1 | 2 | 3 {
-  if (colorOption === false) return 0;
+/** Colour only on a terminal, unless --no-color or NO_COLOR; FORCE_COLOR forces it (level 1-3) or off (0). */
+export function colourLevel(color: boolean | undefined, io: CliIO): 0 | 1 | 2 | 3 {
+  if (color === false) return 0;
+  // As in Node's own tty.getColorDepth: FORCE_COLOR wins over NO_COLOR, --no-color over both.
   const force = io.env.FORCE_COLOR;
-  if (force !== undefined && force !== '') {
+  if (force !== undefined) {
     if (force === '0' || force === 'false') return 0;
-    return force === '2' ? 2 : force === '3' ? 3 : 1;
+    if (force === '2' || force === '3') return Number(force) as 2 | 3;
+    return 1;
   }
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return 0;
-  return io.stdoutIsTTY ? 1 : 0;
+  if (!io.stdoutIsTTY) return 0;
+  if (/truecolor|24bit/i.test(io.env.COLORTERM ?? '')) return 3;
+  if (/256/.test(io.env.TERM ?? '')) return 2;
+  return 1;
 }
 
 /** Writes the result to --output FILE, or stdout. */

@@ -75,7 +75,7 @@ describe('kdiff <left> <right>', () => {
     expect(kdiff([...args, '--fail-on', 'all']).code).toBe(1);
     const bad = kdiff([...args, '--fail-on', 'security,bogus']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown --fail-on category bogus');
+    expect(bad.stderr).toContain('--fail-on: unknown category "bogus"');
   });
 
   it('writes Markdown and unified diffs', () => {

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
-import { colorLevel, emit, loadConfig, now } from '../common.js';
+import { colourLevel, emit, loadConfig, now } from '../common.js';
 import { runAudit } from '../../audit/audit.js';
 import { applyIgnoreRules, DEFAULT_FAIL_ON, parseFailOn } from '../../audit/rules.js';
 import { loadNodeModel } from '../../diff/load.js';
@@ -94,7 +94,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         break;
       default: {
         const { renderAuditText, NO_PAINT } = await import('../../report/audit-text.js');
-        const level = colorLevel(io, opts.color);
+        const level = colourLevel(opts.color, io);
         const paint = level === 0 ? NO_PAINT : new (await import('chalk')).Chalk({ level });
         text = renderAuditText(report, paint);
       }
