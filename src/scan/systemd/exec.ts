@@ -48,6 +48,13 @@ export function parseExecValue(a: UnitAssignment, unitName: string): { commands:
   const findings: Finding[] = [];
   const commands: ExecCommand[] = [];
   const r = extractWords(a.value, { unquote: true, cunescape: true, relax: false });
+  // a standalone "\;" is a literal ";" argument, not an unknown escape
+  const literalSemicolon = (start: number): boolean =>
+    a.value.startsWith('\\;', start) && (start + 2 >= a.value.length || ' \t\n\r'.includes(a.value[start + 2]));
+  const unknownEscape =
+    r.unknownEscape &&
+    extractWords(a.value.replace(/(^|[ \t\n\r])\\;(?=$|[ \t\n\r])/g, '$1  '), { unquote: true, cunescape: true, relax: false })
+      .unknownEscape;
   if (r.unbalanced) {
     findings.push({
       severity: 'error',
@@ -58,7 +65,7 @@ export function parseExecValue(a: UnitAssignment, unitName: string): { commands:
     });
     return { commands, findings };
   }
-  if (r.unknownEscape) {
+  if (unknownEscape) {
     findings.push({
       severity: 'warning',
       code: 'systemd-unknown-escape',
@@ -98,7 +105,8 @@ export function parseExecValue(a: UnitAssignment, unitName: string): { commands:
       if (!needArgv0) current.argv.push({ text: path, path: a.path, line });
       continue;
     }
-    current.argv.push({ text: resolveSpecifiers(w.text, unitName), path: a.path, line });
+    const text = literalSemicolon(w.start) ? ';' : resolveSpecifiers(w.text, unitName);
+    current.argv.push({ text, path: a.path, line });
     needArgv0 = false;
   }
   if (current) {
