@@ -320,6 +320,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       });
     }
 
+    const firstFinding = sc.findings.length;
     const files = [...(fragment ? [fragment] : []), ...dropIns];
     const s = sc.settings(files, name);
     const { env, read } = sc.environment(name, s);
@@ -399,6 +400,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       });
     }
     if (component) {
+      for (const finding of sc.findings.slice(firstFinding)) finding.component ??= component.name;
       for (const f of files) for (const finding of sc.fileFindings.get(f) ?? []) finding.component ??= component.name;
     }
 

@@ -100,7 +100,8 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     doubleRun = null;
   };
 
-  for (let idx = 0; idx < lines.length; idx++) {
+  let stopped = false;
+  for (let idx = 0; idx < lines.length && !stopped; idx++) {
     const { text: raw, line } = lines[idx];
     const trimmedStart = raw.replace(/^[ \t\n\r]+/, '');
     // conf-parser.c drops comment lines before joining, so a comment inside a continuation is skipped
@@ -131,7 +132,7 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     handleLogical(chars, charLines, first);
     flushDoubleRun();
   }
-  if (cont) handleLogical(cont.chars, cont.lines, cont.first);
+  if (cont && !stopped) handleLogical(cont.chars, cont.lines, cont.first);
   flushDoubleRun();
 
   if (syntaxCount > MAX_SYNTAX_FINDINGS) {
@@ -169,7 +170,8 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     }
     if (l[0] === '[') {
       if (l[l.length - 1] !== ']') {
-        syntax('error', lineNo, `${path}:${lineNo}: invalid section header "${clip(l)}": systemd refuses to load this file.`);
+        syntax('error', lineNo, `${path}:${lineNo}: invalid section header "${clip(l)}": systemd refuses to load this file (kdiff reads no further).`);
+        stopped = true;
         return;
       }
       section = l.slice(1, -1);

@@ -67,14 +67,14 @@ describe('parseUnitFile', () => {
     ]);
   });
 
-  it('reports garbage lines with their line and keeps everything else', () => {
-    const text = '[Service]\nthis is not a setting\nExecStart=/bin/x\n=novalue\n[Broken\nRestart=no\n';
+  it('reports garbage lines with their line and keeps everything else; stops where systemd refuses the file', () => {
+    const text = '[Service]\nthis is not a setting\nExecStart=/bin/x\n=novalue\nType=simple\n[Broken\nRestart=no\n';
     const r = parseUnitFile(text, P);
-    expect(r.assignments.map((a) => a.key)).toEqual(['ExecStart', 'Restart']);
+    expect(r.assignments.map((a) => a.key)).toEqual(['ExecStart', 'Type']);
     expect(r.findings.map((f) => [f.code, f.severity, f.line])).toEqual([
       ['systemd-syntax', 'warning', 2],
       ['systemd-syntax', 'warning', 4],
-      ['systemd-syntax', 'error', 5],
+      ['systemd-syntax', 'error', 6],
     ]);
   });
 
