@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { scanSystemd } from '../../../src/scan/systemd/index.js';
 import { identifyCommand, componentFromCommand, CORE_COMPONENTS } from '../../../src/knowledge/components.js';
 import { memTree } from './helpers.js';
@@ -187,6 +188,25 @@ describe('bad input is a finding, never a throw', () => {
       ['systemd-not-text', `${E}/bad.service`, null],
       ['systemd-syntax', `${E}/worse.service`, 1],
     ]);
+  });
+
+  it('never throws and is deterministic on arbitrary unit, drop-in and environment files', () => {
+    const piece = fc.constantFrom(
+      '[Service]\n', 'ExecStart=', 'ExecStart=/usr/bin/kubelet ', 'Environment=', 'EnvironmentFile=', '-/etc/e', '/etc/e',
+      '$A ', '${A}', '"', "'", '\\', '\\\\', '\n', 'A=', '--x=1 ', '@', ':', ';', '%', '“', 'hyperkube ', 'bash -c "',
+    );
+    const text = fc.oneof(fc.string(), fc.array(piece, { maxLength: 30 }).map((a) => a.join('')));
+    fc.assert(
+      fc.property(text, text, text, (unit, dropIn, env) => {
+        const files = {
+          [`${L}/kubelet.service`]: unit,
+          [`${E}/kubelet.service.d/10.conf`]: dropIn,
+          '/etc/e': env,
+        };
+        expect(scanSystemd(memTree(files))).toEqual(scanSystemd(memTree(files)));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('returns nothing for an empty tree', () => {
