@@ -5,7 +5,7 @@
  */
 import type { Component, Finding } from '../../model/types.js';
 import { joinNodePath, type FileTree } from '../../source/file-tree.js';
-import { ENV_WRAPPERS, SHELL_WRAPPERS, identifyCommand } from '../../knowledge/components.js';
+import { COMPONENT_BINARIES, ENV_WRAPPERS, SHELL_WRAPPERS, identifyCommand } from '../../knowledge/components.js';
 import { isBooleanFlag } from '../../knowledge/flags.js';
 import { parseFlags } from '../flags.js';
 import type { SystemdScan, SystemdUnitFacts, Word } from '../types.js';
@@ -43,6 +43,9 @@ interface UnitSettings {
   environmentFiles: Array<Located<{ file: string; optional: boolean }>>;
   type: string | null;
 }
+
+/** Unit names (without `.service`) that belong to a component even when its ExecStart cannot be read. */
+const COMPONENT_UNIT_NAMES = new Set(COMPONENT_BINARIES.flatMap((c) => [c.component, ...c.binaries]));
 
 class Scanner {
   private readonly parsed = new Map<string, ParsedUnitFile>();
@@ -89,7 +92,7 @@ class Scanner {
       const dir = path.slice(0, path.lastIndexOf('/')) || '/';
       return joinNodePath(target.startsWith('/') ? target : `${dir}/${target}`) === '/dev/null';
     }
-    return this.tree.isFile(path) && (this.tree.readBytes(path)?.length ?? -1) === 0;
+    return this.tree.isFile(path) && this.tree.readText(path) === '';
   }
 
   /** Whether a name in a unit directory holds something systemd would load or a mask. */
@@ -282,6 +285,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
   const units: SystemdUnitFacts[] = [];
   const components: Component[] = [];
   const wanted = wantedByMap(tree);
+  const relevantFiles = new Set<string>();
 
   for (const name of unitNames(tree)) {
     // the first directory holding the name wins; a mask there hides the units below it
@@ -309,6 +313,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     const dropIns = [...dropInByName.keys()].sort().map((k) => dropInByName.get(k)!).filter((p) => !sc.isMask(p));
     if (!fragment && !maskedBy && dropIns.length === 0) continue;
 
+    const firstFinding = sc.findings.length;
     const missing = !fragment && !maskedBy;
     const path = maskedBy ?? fragment ?? dropIns[0].slice(0, dropIns[0].lastIndexOf('/') - 2);
     if (missing) {
@@ -320,7 +325,6 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       });
     }
 
-    const firstFinding = sc.findings.length;
     const files = [...(fragment ? [fragment] : []), ...dropIns];
     const s = sc.settings(files, name);
     const { env, read } = sc.environment(name, s);
@@ -403,6 +407,12 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       for (const finding of sc.findings.slice(firstFinding)) finding.component ??= component.name;
       for (const f of files) for (const finding of sc.fileFindings.get(f) ?? []) finding.component ??= component.name;
     }
+    // a real root has hundreds of units: only those that run (or are named after) a component speak up
+    if (component || COMPONENT_UNIT_NAMES.has(name.slice(0, -'.service'.length))) {
+      for (const f of [...files, ...read]) relevantFiles.add(f);
+    } else {
+      sc.findings.length = firstFinding;
+    }
 
     units.push({
       name,
@@ -420,7 +430,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
   }
 
   const all = [...sc.findings];
-  for (const list of sc.fileFindings.values()) all.push(...list);
+  for (const [path, list] of sc.fileFindings) if (relevantFiles.has(path)) all.push(...list);
   components.sort((a, b) => a.name.localeCompare(b.name) || (a.unit ?? '').localeCompare(b.unit ?? ''));
   return { units, components, findings: dedupeAndSort(all) };
 }

@@ -147,10 +147,18 @@ describe('components from ExecStart', () => {
     expect(r.components[0].args ?? []).toEqual(args);
   });
 
-  it('keeps units that run no known component as facts only', () => {
-    const r = scanSystemd(memTree({ [`${L}/sshd.service`]: '[Service]\nExecStart=/usr/sbin/sshd -D $OPTIONS\n' }));
+  it('keeps units that run no known component as facts only, without findings', () => {
+    const r = scanSystemd(
+      memTree({
+        [`${L}/sshd.service`]: '[Service]\nEnvironmentFile=-/etc/sysconfig/sshd\nExecStart=/usr/sbin/sshd -D $OPTIONS\n',
+        '/etc/sysconfig/sshd': 'garbage\n',
+        [`${L}/broken.service`]: '[Service\n',
+      }),
+    );
     expect(r.components).toEqual([]);
-    expect(r.units[0]).toMatchObject({ name: 'sshd.service', execStart: [{ text: '/usr/sbin/sshd' }, { text: '-D' }] });
+    expect(r.findings).toEqual([]);
+    expect(r.units.map((u) => u.name)).toEqual(['broken.service', 'sshd.service']);
+    expect(r.units[1]).toMatchObject({ execStart: [{ text: '/usr/sbin/sshd' }, { text: '-D' }], environmentFiles: ['/etc/sysconfig/sshd'] });
   });
 
   it('passes the component to the boolean-flag predicate', () => {
@@ -178,15 +186,16 @@ describe('components from ExecStart', () => {
 describe('bad input is a finding, never a throw', () => {
   it('scans the rest of the node when one unit is garbage', () => {
     const tree = memTree({
-      [`${E}/bad.service`]: '\u0000\u0001\u0002binary',
-      [`${E}/worse.service`]: '[Service\nExecStart=/usr/local/bin/kube-scheduler "--unbalanced\n',
+      [`${E}/kubelet.service`]: '\u0000\u0001\u0002binary',
+      [`${E}/kube-scheduler.service`]: '[Service\nExecStart=/usr/local/bin/kube-scheduler "--unbalanced\n',
       [`${E}/kube-proxy.service`]: '[Service]\nExecStart=/usr/local/bin/kube-proxy --config=/var/lib/kube-proxy/kube-proxy-config.yaml\n',
     });
     const r = scanSystemd(tree);
     expect(r.components.map((c) => c.name)).toEqual(['kube-proxy']);
     expect(r.findings.map((f) => [f.code, f.path, f.line ?? null])).toEqual([
-      ['systemd-not-text', `${E}/bad.service`, null],
-      ['systemd-syntax', `${E}/worse.service`, 1],
+      ['systemd-syntax', `${E}/kube-scheduler.service`, 1],
+      ['kubelet-not-enabled', `${E}/kubelet.service`, null],
+      ['systemd-not-text', `${E}/kubelet.service`, null],
     ]);
   });
 
