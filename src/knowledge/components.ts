@@ -1,5 +1,5 @@
 /**
- * Which component a binary, image or unit runs. Owned by the systemd work (helper A); placeholder.
+ * Which component a binary, image or unit runs: data, looked up by the scanners.
  */
 export const CORE_COMPONENTS = [
   'etcd',
@@ -10,10 +10,71 @@ export const CORE_COMPONENTS = [
   'kube-proxy',
 ] as const;
 
+export interface ComponentBinary {
+  /** Canonical component name. */
+  component: string;
+  /** Executable file names that run it, in any directory. */
+  binaries: readonly string[];
+  /** `hyperkube <name>` sub-commands that run it (old short names included). */
+  hyperkube?: readonly string[];
+  /** A sub-command that must follow the binary (`docker daemon` of Docker < 1.12). */
+  subcommand?: string;
+}
+
+/** Binaries of the components kdiff recognizes in a daemon's command line. */
+export const COMPONENT_BINARIES: readonly ComponentBinary[] = [
+  { component: 'kube-apiserver', binaries: ['kube-apiserver'], hyperkube: ['kube-apiserver', 'apiserver'] },
+  {
+    component: 'kube-controller-manager',
+    binaries: ['kube-controller-manager'],
+    hyperkube: ['kube-controller-manager', 'controller-manager'],
+  },
+  { component: 'kube-scheduler', binaries: ['kube-scheduler'], hyperkube: ['kube-scheduler', 'scheduler'] },
+  { component: 'kubelet', binaries: ['kubelet'], hyperkube: ['kubelet'] },
+  { component: 'kube-proxy', binaries: ['kube-proxy'], hyperkube: ['kube-proxy', 'proxy'] },
+  { component: 'etcd', binaries: ['etcd'] },
+  { component: 'containerd', binaries: ['containerd'] },
+  // KTHW 2017 ran containerd's CRI plugin as its own daemon
+  { component: 'cri-containerd', binaries: ['cri-containerd'] },
+  // CentOS 7's docker package names its daemon dockerd-current
+  { component: 'dockerd', binaries: ['dockerd', 'dockerd-current'] },
+  { component: 'dockerd', binaries: ['docker'], subcommand: 'daemon' },
+  { component: 'crio', binaries: ['crio'] },
+  { component: 'flanneld', binaries: ['flanneld'] },
+];
+
+/** Binaries that run one of the components above as a sub-command. */
+export const MULTICALL_BINARIES = ['hyperkube'] as const;
+
+/** Programs that only start another: `sh -c "..."`, `env VAR=x cmd`. */
+export const SHELL_WRAPPERS = ['sh', 'bash', 'dash'] as const;
+export const ENV_WRAPPERS = ['env'] as const;
+
+function baseName(path: string): string {
+  return path.split('/').pop() ?? path;
+}
+
 /** Canonical component name for a binary path or argv[0] (`/usr/local/bin/kube-apiserver`, `hyperkube apiserver`). */
 export function componentFromCommand(argv0: string, args: readonly string[] = []): string | null {
-  const base = argv0.split('/').pop() ?? argv0;
-  if ((CORE_COMPONENTS as readonly string[]).includes(base)) return base;
-  void args;
+  return identifyCommand(argv0, args)?.component ?? null;
+}
+
+/**
+ * The component a command runs and how many leading arguments name it (1 for `hyperkube apiserver`
+ * and `docker daemon`, 0 otherwise), or null when it runs none kdiff knows.
+ */
+export function identifyCommand(argv0: string, args: readonly string[] = []): { component: string; subcommandArgs: number } | null {
+  const base = baseName(argv0);
+  if ((MULTICALL_BINARIES as readonly string[]).includes(base)) {
+    const sub = args.find((a) => !a.startsWith('-'));
+    if (sub === undefined) return null;
+    const hit = COMPONENT_BINARIES.find((c) => c.hyperkube?.includes(sub));
+    return hit ? { component: hit.component, subcommandArgs: 1 } : null;
+  }
+  for (const c of COMPONENT_BINARIES) {
+    if (!c.binaries.includes(base)) continue;
+    if (c.subcommand === undefined) return { component: c.component, subcommandArgs: 0 };
+    if (args[0] === c.subcommand) return { component: c.component, subcommandArgs: 1 };
+  }
   return null;
 }

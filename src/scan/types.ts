@@ -43,6 +43,12 @@ export interface SystemdUnitFacts {
   masked: boolean;
   /** Targets whose .wants/.requires link to the unit. */
   wantedBy: string[];
+  /** The component its ExecStart runs (`kubelet`), when it runs one kdiff knows. */
+  component?: string;
+  /** True when only drop-ins exist: no unit file in any unit directory (`path` is where it would be). */
+  missing?: boolean;
+  /** Node path of the link to /dev/null (or empty file) that masks the unit. */
+  maskedBy?: string;
 }
 
 export interface SystemdScan {

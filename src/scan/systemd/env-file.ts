@@ -1,0 +1,249 @@
+/**
+ * Environment= values and EnvironmentFile= files, as systemd reads them: config_parse_environ()
+ * (src/core/load-fragment.c) and parse_env_file_internal() (src/basic/env-file.c); see
+ * systemd.exec(5) "Environment": https://www.freedesktop.org/software/systemd/man/latest/systemd.exec.html#Environment
+ */
+import type { Finding } from '../../model/types.js';
+import type { UnitAssignment } from './unit-file.js';
+import { extractWords } from './words.js';
+
+/** One variable assignment and where it was written. */
+export interface EnvVar {
+  name: string;
+  value: string;
+  path: string;
+  line: number;
+}
+
+/** env_name_is_valid(): what systemd accepts as a variable name. */
+export function isValidEnvName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
+/** The assignments of one `Environment=` line (an empty value is a reset, handled by the caller). */
+export function parseEnvironmentValue(a: UnitAssignment): { vars: EnvVar[]; findings: Finding[] } {
+  const vars: EnvVar[] = [];
+  const findings: Finding[] = [];
+  const r = extractWords(a.value, { unquote: true, cunescape: true, relax: false });
+  for (const w of r.words) {
+    const line = a.valueLines[w.start] ?? a.line;
+    const eq = w.text.indexOf('=');
+    const name = eq < 0 ? w.text : w.text.slice(0, eq);
+    if (eq < 0 || !isValidEnvName(name)) {
+      findings.push({
+        severity: 'warning',
+        code: 'systemd-invalid-environment',
+        path: a.path,
+        line,
+        message: `${a.path}:${line}: "${clip(w.text)}" is not a NAME=value assignment systemd accepts (${
+          eq < 0 ? 'no "="' : `"${clip(name)}" is not a valid variable name`
+        }): Environment= ignores it.`,
+      });
+      continue;
+    }
+    vars.push({ name, value: w.text.slice(eq + 1), path: a.path, line });
+  }
+  if (r.unknownEscape) {
+    findings.push({
+      severity: 'warning',
+      code: 'systemd-unknown-escape',
+      path: a.path,
+      line: a.line,
+      message: `${a.path}:${a.line}: unknown backslash escape in Environment=: systemd keeps it verbatim.`,
+    });
+  }
+  if (r.unbalanced) {
+    findings.push({
+      severity: 'error',
+      code: 'systemd-unbalanced-quotes',
+      path: a.path,
+      line: a.line,
+      message: `${a.path}:${a.line}: unbalanced quotes in Environment=: systemd ignores the assignment from the unbalanced quote on.`,
+    });
+  }
+  return { vars, findings };
+}
+
+type State =
+  | 'pre-key'
+  | 'key'
+  | 'pre-value'
+  | 'value'
+  | 'value-escape'
+  | 'single'
+  | 'double'
+  | 'double-escape'
+  | 'comment'
+  | 'comment-escape';
+
+const NEWLINE = '\n\r';
+const WHITESPACE = ' \t\n\r';
+/** Characters a backslash escapes inside double quotes, as in a shell (SHELL_NEED_ESCAPE). */
+const SHELL_NEED_ESCAPE = '"\\`$';
+
+/**
+ * Parses an environment file: `KEY=value` lines, `#`/`;` comments, single and double quotes,
+ * backslash escapes and continued lines; later assignments of a key replace earlier ones (the
+ * caller decides). Lines systemd would drop (no `=`, invalid names such as `export FOO`) are findings.
+ */
+export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; findings: Finding[] } {
+  const vars: EnvVar[] = [];
+  const findings: Finding[] = [];
+  let state: State = 'pre-key';
+  let key = '';
+  let value = '';
+  let lastKeyWs = -1;
+  let lastValueWs = -1;
+  let line = 1;
+  let keyLine = 1;
+
+  const push = (): void => {
+    if (lastKeyWs >= 0) key = key.slice(0, lastKeyWs);
+    if (state === 'value' && lastValueWs >= 0) value = value.slice(0, lastValueWs);
+    if (!isValidEnvName(key)) {
+      findings.push({
+        severity: 'warning',
+        code: 'systemd-invalid-environment',
+        path,
+        line: keyLine,
+        message: /^export\s/.test(key)
+          ? `${path}:${keyLine}: systemd does not understand "export" in an environment file: "${clip(key)}" is ignored.`
+          : `${path}:${keyLine}: "${clip(key)}" is not a valid variable name: systemd ignores this assignment.`,
+      });
+    } else {
+      vars.push({ name: key, value, path, line: keyLine });
+    }
+    key = '';
+    value = '';
+    lastKeyWs = -1;
+  };
+
+  // CR LF and a lone CR both end a line for systemd; counting lines is simpler on LF alone
+  for (const c of text.replace(/\r\n?/g, '\n')) {
+    switch (state) {
+      case 'pre-key':
+        if ('#;'.includes(c)) state = 'comment';
+        else if (!WHITESPACE.includes(c)) {
+          state = 'key';
+          key = c;
+          keyLine = line;
+          lastKeyWs = -1;
+        } else if (NEWLINE.includes(c)) line++;
+        break;
+      case 'key':
+        if (NEWLINE.includes(c)) {
+          findings.push({
+            severity: 'warning',
+            code: 'systemd-env-file-syntax',
+            path,
+            line: keyLine,
+            message: `${path}:${keyLine}: "${clip(key.trim())}" has no "=": systemd ignores this line.`,
+          });
+          state = 'pre-key';
+          key = '';
+          line++;
+        } else if (c === '=') {
+          state = 'pre-value';
+          value = '';
+          lastValueWs = -1;
+        } else {
+          if (!WHITESPACE.includes(c)) lastKeyWs = -1;
+          else if (lastKeyWs < 0) lastKeyWs = key.length;
+          key += c;
+        }
+        break;
+      case 'pre-value':
+        if (NEWLINE.includes(c)) {
+          push();
+          state = 'pre-key';
+          line++;
+        } else if (c === "'") state = 'single';
+        else if (c === '"') state = 'double';
+        else if (c === '\\') state = 'value-escape';
+        else if (!WHITESPACE.includes(c)) {
+          state = 'value';
+          value += c;
+        }
+        break;
+      case 'value':
+        if (NEWLINE.includes(c)) {
+          push();
+          state = 'pre-key';
+          line++;
+        } else if (c === '\\') {
+          state = 'value-escape';
+          lastValueWs = -1;
+        } else {
+          if (!WHITESPACE.includes(c)) lastValueWs = -1;
+          else if (lastValueWs < 0) lastValueWs = value.length;
+          value += c;
+        }
+        break;
+      case 'value-escape':
+        state = 'value';
+        // an escaped newline is eaten: the value continues on the next line
+        if (!NEWLINE.includes(c)) value += c;
+        else line++;
+        break;
+      case 'single':
+        if (c === "'") state = 'pre-value';
+        else {
+          if (c === '\n') line++;
+          value += c;
+        }
+        break;
+      case 'double':
+        if (c === '"') state = 'pre-value';
+        else if (c === '\\') state = 'double-escape';
+        else {
+          if (c === '\n') line++;
+          value += c;
+        }
+        break;
+      case 'double-escape':
+        state = 'double';
+        if (SHELL_NEED_ESCAPE.includes(c)) value += c;
+        else if (c !== '\n') value += '\\' + c;
+        else line++;
+        break;
+      case 'comment':
+        if (c === '\\') state = 'comment-escape';
+        else if (NEWLINE.includes(c)) {
+          state = 'pre-key';
+          line++;
+        }
+        break;
+      case 'comment-escape':
+        if (NEWLINE.includes(c)) {
+          state = 'pre-key';
+          line++;
+        } else state = 'comment';
+        break;
+    }
+  }
+  if (['pre-value', 'value', 'value-escape', 'single', 'double', 'double-escape'].includes(state)) {
+    if (state === 'single' || state === 'double' || state === 'double-escape') {
+      findings.push({
+        severity: 'warning',
+        code: 'systemd-env-file-syntax',
+        path,
+        line: keyLine,
+        message: `${path}:${keyLine}: the quote opened for ${clip(key)} is never closed: systemd takes the rest of the file as its value.`,
+      });
+    }
+    push();
+  } else if (state === 'key') {
+    findings.push({
+      severity: 'warning',
+      code: 'systemd-env-file-syntax',
+      path,
+      line: keyLine,
+      message: `${path}:${keyLine}: "${clip(key.trim())}" has no "=": systemd ignores this line.`,
+    });
+  }
+  return { vars, findings };
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}

@@ -1,0 +1,210 @@
+/**
+ * systemd unit file parser. Unit files are not ini files (continuations, repeated sections,
+ * repeated keys that accumulate): this follows config_parse() in src/shared/conf-parser.c and
+ * systemd.syntax(7): https://www.freedesktop.org/software/systemd/man/latest/systemd.syntax.html
+ */
+import type { Finding } from '../../model/types.js';
+
+/** One `Key=Value` as systemd hands it to the setting's parser, with where it was written. */
+export interface UnitAssignment {
+  section: string;
+  key: string;
+  /** Value with surrounding whitespace stripped; continuation backslashes already replaced. */
+  value: string;
+  path: string;
+  /** Physical line of the key. */
+  line: number;
+  /** Physical line of each character of `value` (a continued value spans several lines). */
+  valueLines: number[];
+}
+
+export interface ParsedUnitFile {
+  path: string;
+  assignments: UnitAssignment[];
+  findings: Finding[];
+}
+
+const COMMENTS = '#;';
+const SMART_QUOTES = /[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb]/;
+/** A line that systemd would read as a setting of its own (`Restart=`) or a section header. */
+const DIRECTIVE_LINE = /^(\[|[A-Za-z][A-Za-z0-9_-]*\s*=)/;
+/** More syntax findings than this for one file are summed up in one. */
+const MAX_SYNTAX_FINDINGS = 10;
+
+interface PhysicalLine {
+  text: string;
+  line: number;
+}
+
+/** Characters ending a line for systemd's read_line(): LF, CR LF, CR and NUL. */
+function physicalLines(text: string): PhysicalLine[] {
+  const parts = text.split(/\r\n|\n|\r|\0/);
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts.map((t, i) => ({ text: t, line: i + 1 }));
+}
+
+/** Whether the line ends in an unescaped backslash, the way conf-parser.c scans it. */
+function endsEscaped(s: string): boolean {
+  let escaped = false;
+  for (const ch of s) {
+    if (escaped) escaped = false;
+    else if (ch === '\\') escaped = true;
+  }
+  return escaped;
+}
+
+function isBinary(text: string): boolean {
+  if (text.includes('\0')) return true;
+  const bad = (text.match(/\uFFFD/g) ?? []).length;
+  return bad > 8 && bad > text.length / 50;
+}
+
+/** Parses one unit file or drop-in. Never throws: problems become findings with `path` and line. */
+export function parseUnitFile(text: string, path: string): ParsedUnitFile {
+  const findings: Finding[] = [];
+  const assignments: UnitAssignment[] = [];
+  if (isBinary(text)) {
+    findings.push({
+      severity: 'error',
+      code: 'systemd-not-text',
+      path,
+      message: `${path} is not a text file (binary data): systemd cannot load it and kdiff did not read it.`,
+    });
+    return { path, assignments, findings };
+  }
+
+  let syntaxCount = 0;
+  const syntax = (severity: Finding['severity'], line: number, message: string, code = 'systemd-syntax'): void => {
+    syntaxCount++;
+    if (syntaxCount <= MAX_SYNTAX_FINDINGS) findings.push({ severity, code, path, line, message });
+  };
+
+  const lines = physicalLines(text);
+  let section: string | null = null;
+  // the logical line being built from continued physical lines
+  let cont: { chars: string; lines: number[]; first: number } | null = null;
+  let doubleRun: { first: number; count: number } | null = null;
+
+  const flushDoubleRun = (): void => {
+    if (!doubleRun) return;
+    findings.push({
+      severity: 'warning',
+      code: 'systemd-double-backslash',
+      path,
+      line: doubleRun.first,
+      message:
+        `${path}:${doubleRun.first}: ${doubleRun.count} line(s) end in "\\\\" (a heredoc pasted without shell processing). ` +
+        'systemd does not join lines ending in "\\\\": as written, the command gets a lone "\\" argument and the following ' +
+        'lines are ignored as unknown settings. kdiff reads them as the continuation the author meant; end those lines with a single "\\".',
+    });
+    doubleRun = null;
+  };
+
+  let stopped = false;
+  for (let idx = 0; idx < lines.length && !stopped; idx++) {
+    const { text: raw, line } = lines[idx];
+    const trimmedStart = raw.replace(/^[ \t\n\r]+/, '');
+    // conf-parser.c drops comment lines before joining, so a comment inside a continuation is skipped
+    if (trimmedStart !== '' && COMMENTS.includes(trimmedStart[0])) continue;
+
+    const pieceLines = new Array<number>(raw.length).fill(line);
+    const chars: string = cont ? cont.chars + raw : raw;
+    const charLines: number[] = cont ? [...cont.lines, ...pieceLines] : pieceLines;
+    const first: number = cont ? cont.first : line;
+
+    if (endsEscaped(chars)) {
+      cont = { chars: chars.slice(0, -1) + ' ', lines: charLines, first };
+      continue;
+    }
+    if (/\\\\$/.test(chars)) {
+      const next = lines.slice(idx + 1).find((l) => {
+        const t = l.text.trim();
+        return !(t !== '' && COMMENTS.includes(t[0]));
+      });
+      if (next && !DIRECTIVE_LINE.test(next.text.trim())) {
+        doubleRun = doubleRun ?? { first: line, count: 0 };
+        doubleRun.count++;
+        cont = { chars: chars.slice(0, -2) + ' ', lines: charLines.slice(0, -1), first };
+        continue;
+      }
+    }
+    cont = null;
+    handleLogical(chars, charLines, first);
+    flushDoubleRun();
+  }
+  if (cont && !stopped) handleLogical(cont.chars, cont.lines, cont.first);
+  flushDoubleRun();
+
+  if (syntaxCount > MAX_SYNTAX_FINDINGS) {
+    findings.push({
+      severity: 'warning',
+      code: 'systemd-syntax',
+      path,
+      message: `${path} has ${syntaxCount - MAX_SYNTAX_FINDINGS} more line(s) systemd cannot parse (not listed).`,
+    });
+  }
+  return { path, assignments, findings };
+
+  function handleLogical(chars: string, charLines: number[], first: number): void {
+    // strstrip() on the logical line, keeping the character-to-line map aligned
+    let a = 0;
+    let b = chars.length;
+    while (a < b && ' \t\n\r'.includes(chars[a])) a++;
+    while (b > a && ' \t\n\r'.includes(chars[b - 1])) b--;
+    const l = chars.slice(a, b);
+    const ls = charLines.slice(a, b);
+    if (l === '') return;
+    const lineNo = ls[0] ?? first;
+    if (l.includes('\uFFFD')) {
+      syntax('warning', lineNo, `${path}:${lineNo}: invalid UTF-8: systemd ignores this line.`);
+      return;
+    }
+    if (SMART_QUOTES.test(l)) {
+      findings.push({
+        severity: 'warning',
+        code: 'systemd-smart-quotes',
+        path,
+        line: lineNo,
+        message: `${path}:${lineNo}: typographic quotes (“ ” ‘ ’) are ordinary characters to systemd, not quotes: "${clip(l)}".`,
+      });
+    }
+    if (l[0] === '[') {
+      if (l[l.length - 1] !== ']') {
+        syntax('error', lineNo, `${path}:${lineNo}: invalid section header "${clip(l)}": systemd refuses to load this file (kdiff reads no further).`);
+        stopped = true;
+        return;
+      }
+      section = l.slice(1, -1);
+      return;
+    }
+    if (section === null) {
+      syntax('warning', lineNo, `${path}:${lineNo}: assignment outside of any section: systemd ignores it.`);
+      return;
+    }
+    const eq = l.indexOf('=');
+    if (eq < 0) {
+      syntax('warning', lineNo, `${path}:${lineNo}: missing "=": systemd ignores the line "${clip(l)}".`);
+      return;
+    }
+    if (eq === 0) {
+      syntax('warning', lineNo, `${path}:${lineNo}: missing key name before "=": systemd ignores this line.`);
+      return;
+    }
+    const key = l.slice(0, eq).replace(/[ \t\n\r]+$/, '');
+    let vs = eq + 1;
+    while (vs < l.length && ' \t\n\r'.includes(l[vs])) vs++;
+    if (/^--?[A-Za-z]/.test(key)) {
+      syntax(
+        'warning',
+        lineNo,
+        `${path}:${lineNo}: "${clip(key)}" looks like a command-line flag, but it is not part of any ExecStart= (a broken line continuation?): systemd ignores it as an unknown setting.`,
+        'systemd-stray-flag',
+      );
+    }
+    assignments.push({ section, key, value: l.slice(vs), path, line: lineNo, valueLines: ls.slice(vs) });
+  }
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+}
