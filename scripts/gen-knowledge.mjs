@@ -141,7 +141,7 @@ function build() {
       if (f.config_field) entry.configField = f.config_field;
       if (f.deprecated) entry.deprecated = f.deprecated;
       flags[name] = entry;
-      if (f.shorthand) shorthands[`-${f.shorthand}`] = name;
+      if (f.shorthand) shorthands[String(f.shorthand).replace(/^-*/, '-')] = name;
       if (f.config_field) {
         const dot = f.config_field.indexOf('.');
         const kind = f.config_field.slice(0, dot);

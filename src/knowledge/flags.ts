@@ -404,7 +404,7 @@ export function securityVerdict(
     if (absentRule) return { weak: true, severity: absentRule.severity, reason: absentRule.reason, basis };
     if (rules.whenAbsent === 'fine') return fine;
     normalized = effectiveDefault(component, r.name, options);
-    if (normalized === null || isEmpty(normalized)) return fine;
+    if (normalized === null) return fine;
   }
   for (const rule of rules.weak) {
     if (rule.absent !== undefined && absent) continue;
