@@ -23,6 +23,8 @@ export interface FileRefRule {
   valueFormat?: 'cert-key-pair';
   /** The flag may be given several times, each naming a file (a later one does not replace an earlier). */
   repeatable?: boolean;
+  /** The file may rightly be absent (the kubelet reads its bootstrap kubeconfig only while it has no kubeconfig). */
+  optional?: boolean;
 }
 
 function certPair(component: string, via: string, keyVia: string, role: string): FileRefRule[] {
@@ -93,7 +95,7 @@ export const FILE_REF_RULES: readonly FileRefRule[] = [
   { component: 'kubelet', via: '--client-ca-file', kind: 'ca', role: 'cluster-ca' },
   { component: 'kubelet', via: 'authentication.x509.clientCAFile', kind: 'ca', role: 'cluster-ca' },
   { component: 'kubelet', via: '--kubeconfig', kind: 'kubeconfig', role: 'kubelet:kubeconfig' },
-  { component: 'kubelet', via: '--bootstrap-kubeconfig', kind: 'kubeconfig', role: 'kubelet:bootstrap-kubeconfig' },
+  { component: 'kubelet', via: '--bootstrap-kubeconfig', kind: 'kubeconfig', role: 'kubelet:bootstrap-kubeconfig', optional: true },
 
   // kube-proxy
   { component: 'kube-proxy', via: '--kubeconfig', kind: 'kubeconfig', role: 'kube-proxy:kubeconfig' },

@@ -357,8 +357,9 @@ function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: Ku
     const refComponent = component ?? '';
     const text = scan.tree.readText(path);
     if (text === null) {
-      if (kcRefs.length > 0 && !scan.tree.exists(path)) {
-        scan.finding('warning', 'kubeconfig-missing', path, `${path} (${kcRefs[0].component} ${kcRefs[0].via}) is not on the node.`, component);
+      const required = kcRefs.filter((r) => !fileRefRule(r.component, r.via)?.optional);
+      if (required.length > 0 && !scan.tree.exists(path)) {
+        scan.finding('warning', 'kubeconfig-missing', path, `${path} (${describeRef(required[0])}) is not on the node.`, component);
       }
       continue;
     }
