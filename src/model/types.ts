@@ -112,7 +112,7 @@ export type KubeconfigAuth = 'client-certificate' | 'token' | 'exec' | 'other';
 export interface Kubeconfig {
   path: string;
   server: string | null;
-  /** Identity the kubeconfig authenticates as: CN of the client certificate, or `token` / exec command. */
+  /** Identity the kubeconfig authenticates as: CN of the client certificate, `system:bootstrap:<id>` for a bootstrap token, the exec command; null when unknown (another token). */
   user: string | null;
   /** Organizations (O=) of the client certificate. */
   groups: string[];
