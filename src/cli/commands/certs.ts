@@ -5,7 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Finding } from '../../model/types.js';
 import { renderCertsJson, renderCertsText, type CertsInventory } from '../../report/certs-text.js';
 import { scanTree } from '../../scan/index.js';
-import { collectReferences, PKI_FINDING_CODES, scanCredentials } from '../../scan/pki/index.js';
+import { PKI_FINDING_CODES } from '../../scan/pki/index.js';
 import { openDirectory } from '../../source/open.js';
 import type { CliIO } from '../io.js';
 
@@ -44,14 +44,7 @@ export function certsInventory(nodeDir: string, options: { now?: Date; expiringD
   const now = options.now ?? new Date();
   const scanOptions = { now, expiringDays: options.expiringDays ?? 30 };
   const model = scanTree(tree, scanOptions);
-  let { certificates, kubeconfigs } = model;
-  let findings = model.findings;
-  // Until scanTree fills certificates itself, follow the components it found here.
-  if (certificates.length === 0 && kubeconfigs.length === 0) {
-    const creds = scanCredentials(tree, collectReferences(model.components, model.configs), scanOptions);
-    ({ certificates, kubeconfigs } = creds);
-    findings = [...findings, ...creds.findings, ...tree.findings()];
-  }
+  const { certificates, kubeconfigs, findings } = model;
   const wanted = new Set([...PKI_FINDING_CODES, ...TREE_CODES]);
   const kept = dedupe(findings.filter((f) => wanted.has(f.code))).sort(
     (a, b) => (a.path ?? '').localeCompare(b.path ?? '') || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
