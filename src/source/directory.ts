@@ -17,6 +17,12 @@ export class DirectoryBackend implements RawBackend {
   constructor(private readonly root: string) {}
 
   private host(segments: readonly string[]): string {
+    // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
+    for (const s of segments) {
+      if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) {
+        throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
+      }
+    }
     return segments.length === 0 ? this.root : join(this.root, ...segments);
   }
 
@@ -27,7 +33,7 @@ export class DirectoryBackend implements RawBackend {
       return { kind, size: st.size };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return null;
       return { error: errText(err) };
     }
   }

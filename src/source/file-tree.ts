@@ -322,8 +322,16 @@ export class FileTree {
           return;
         }
         const child = dir === '/' ? `/${name}` : `${dir}/${name}`;
-        const k = this.kind(child);
-        if (k === 'dir') {
+        const r = this.resolve(child);
+        const k = r ? r.stat.kind : null;
+        if (k === 'other' && (!filter || filter(child))) {
+          this.addFinding({
+            severity: 'warning',
+            code: 'special-file',
+            path: child,
+            message: `${child} is not a regular file (FIFO, socket or device): not opened.`,
+          });
+        } else if (k === 'dir') {
           if (depth + 1 > this.limits.maxWalkDepth) {
             this.addFinding({
               severity: 'warning',
