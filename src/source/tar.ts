@@ -106,8 +106,8 @@ class Tally {
   findings(): Finding[] {
     const out: Finding[] = [];
     for (const [code, t] of this.counts) {
-      const what = t.n === 1 ? `1 entry ${t.text}` : `${t.n} entries ${t.text}`;
-      out.push({ severity: t.severity, code, path: null, message: `${what} (${t.examples.join(', ')}).` });
+      const more = t.n > t.examples.length ? `, and ${t.n - t.examples.length} more` : '';
+      out.push({ severity: t.severity, code, path: null, message: `${t.text} (${t.n}: ${t.examples.join(', ')}${more}).` });
     }
     return out;
   }
@@ -171,10 +171,10 @@ export async function readTar(
     }
     const name = normalizeEntryName(entry.path, limits);
     if (!name.ok) {
-      if (name.code === 'escapes') tally.add('archive-name-escapes', 'warning', entry.path, "with a name that climbs out of the archive's root: not read");
-      else if (name.code === 'too-long') tally.add('archive-name-too-long', 'warning', entry.path, `with a name over ${limits.maxNameLength} characters: not read`);
-      else if (name.code === 'too-deep') tally.add('archive-name-too-deep', 'warning', entry.path, `with a name over ${limits.maxNameDepth} levels deep: not read`);
-      else tally.add('archive-name-invalid', 'warning', entry.path, 'with an invalid name: not read');
+      if (name.code === 'escapes') tally.add('archive-name-escapes', 'warning', entry.path, "Archive entries whose names climb out of the archive's root were not read");
+      else if (name.code === 'too-long') tally.add('archive-name-too-long', 'warning', entry.path, `Archive entries with names over ${limits.maxNameLength} characters were not read`);
+      else if (name.code === 'too-deep') tally.add('archive-name-too-deep', 'warning', entry.path, `Archive entries with names over ${limits.maxNameDepth} levels deep were not read`);
+      else tally.add('archive-name-invalid', 'warning', entry.path, 'Archive entries with invalid names (NUL bytes) were not read');
       entry.resume();
       return;
     }
@@ -182,7 +182,7 @@ export async function readTar(
       entry.resume();
       return;
     }
-    if (name.absolute) tally.add('archive-absolute-name', 'info', entry.path, "with an absolute name, read relative to the archive's root");
+    if (name.absolute) tally.add('archive-absolute-name', 'info', entry.path, "Archive entries with absolute names were read relative to the archive's root");
     const nodePath = '/' + name.segments.join('/');
     switch (entry.type) {
       case 'File':
@@ -201,7 +201,7 @@ export async function readTar(
           me.done = true;
           if (stopped) return;
           if (got < size) {
-            tally.add('archive-truncated-entry', 'error', entry.path, 'cut short by the end of the archive: not read');
+            tally.add('archive-truncated-entry', 'error', entry.path, 'Archive entries cut short by the end of the archive were not read');
             return;
           }
           const data = keep ? Buffer.concat(chunks) : Buffer.alloc(0);
@@ -217,14 +217,14 @@ export async function readTar(
       case 'SymbolicLink': {
         const target = entry.linkpath ?? '';
         if (target.length > limits.maxNameLength || target.includes('\0')) {
-          tally.add('archive-link-invalid', 'warning', entry.path, `a symlink with a target over ${limits.maxNameLength} characters or with NUL bytes: not read`);
+          tally.add('archive-link-invalid', 'warning', entry.path, `Symlinks with targets over ${limits.maxNameLength} characters or with NUL bytes were not read`);
         } else backend.add(nodePath, { kind: 'symlink', target });
         break;
       }
       case 'Link': {
         const target = normalizeEntryName(entry.linkpath ?? '', limits);
         if (!target.ok || target.segments.length === 0) {
-          tally.add('archive-hardlink-invalid', 'warning', entry.path, "a hard link whose target is outside the archive's root or invalid: not read");
+          tally.add('archive-hardlink-invalid', 'warning', entry.path, "Hard links to names outside the archive's root were not read");
         } else if (!copyHardLink(backend, name.segments, target.segments)) {
           pendingLinks.push({ segments: name.segments, target: target.segments, name: entry.path });
         }
@@ -236,7 +236,7 @@ export async function readTar(
         backend.add(nodePath, { kind: 'other' });
         break;
       default:
-        tally.add('archive-unsupported-entry', 'info', entry.path, `of a type kdiff does not read (${entry.type})`);
+        tally.add('archive-unsupported-entry', 'info', entry.path, `Archive entries of a type kdiff does not read were skipped`);
     }
     entry.resume();
   };
@@ -251,8 +251,8 @@ export async function readTar(
   });
   parser.on('ignoredEntry', (entry: ReadEntry) => {
     if (!countEntry(entry.path)) return;
-    if (!entry.meta) tally.add('archive-unsupported-entry', 'info', entry.path, `of a type kdiff does not read (${entry.type})`);
-    else tally.add('archive-damaged', 'warning', entry.path, 'with an oversized extended header: skipped');
+    if (!entry.meta) tally.add('archive-unsupported-entry', 'info', entry.path, `Archive entries of a type kdiff does not read were skipped`);
+    else tally.add('archive-damaged', 'warning', entry.path, 'Archive entries with oversized extended headers were skipped');
   });
   parser.on('warn', (code: string, message: string, data: { entry?: ReadEntry }) => {
     if (code === 'TAR_BAD_ARCHIVE' && /truncated/i.test(message)) {
@@ -266,7 +266,7 @@ export async function readTar(
     } else if (code === 'TAR_BAD_ARCHIVE') {
       failure = failure ?? 'not a tar archive';
     } else {
-      tally.add('archive-damaged', 'warning', data?.entry?.path ?? String(message), 'with a damaged header: skipped');
+      tally.add('archive-damaged', 'warning', data?.entry?.path ?? String(message), 'Damaged archive headers were skipped');
     }
   });
 
@@ -346,12 +346,12 @@ export async function readTar(
   }
   const cur = current as { name: string; done: boolean } | null;
   if (cur && !cur.done && !stopped) {
-    tally.add('archive-truncated-entry', 'error', cur.name, 'cut short by the end of the archive: not read');
+    tally.add('archive-truncated-entry', 'error', cur.name, 'Archive entries cut short by the end of the archive were not read');
   }
   for (const link of pendingLinks) {
     if (backend.get('/' + link.segments.join('/'))) continue;
     if (!copyHardLink(backend, link.segments, link.target)) {
-      tally.add('archive-hardlink-missing', 'warning', link.name, 'a hard link to a file that is not in the archive: not read');
+      tally.add('archive-hardlink-missing', 'warning', link.name, 'Hard links to files that are not in the archive were not read');
     }
   }
   void stored;

@@ -71,7 +71,10 @@ async function makeSocket(path: string): Promise<Server | null> {
     const server = createServer();
     server.on('error', () => resolve(null));
     // Closing would unlink the socket file: the server stays bound until cleanup().
-    server.listen(path, () => resolve(server));
+    server.listen(path, () => {
+      server.unref(); // a test that fails before cleanup() must not keep Jest alive
+      resolve(server);
+    });
   });
 }
 

@@ -82,7 +82,7 @@ export function tarEntry(spec: TarEntrySpec): Buffer {
     const body = Buffer.from(pax);
     parts.push(header('PaxHeader/x', 'x', body.length), pad(body));
   }
-  const size = type === 'file' ? data.length : 0;
+  const size = data.length;
   parts.push(header(spec.name.slice(0, 99), TYPEFLAG[type], spec.declaredSize ?? size, link.slice(0, 99)));
   if (data.length > 0) parts.push(pad(data));
   return Buffer.concat(parts);
