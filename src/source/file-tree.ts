@@ -371,7 +371,10 @@ export class FileTree {
         severity: 'warning',
         code: 'binary-file',
         path,
-        message: `${path} holds binary data (NUL bytes), not text: not read as a config file.`,
+        message:
+          (data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)
+            ? `${path} is UTF-16 text; config files are read as UTF-8: not read (convert it to UTF-8).`
+            : `${path} holds binary data (NUL bytes), not text: not read as a config file.`,
       });
       return null;
     }
