@@ -2,7 +2,7 @@
  * A node tree that is a directory on disk. The only module that reads the node's files from disk.
  * Never opens anything but regular files, never follows links itself (FileTree does, confined).
  */
-import { lstatSync, readFileSync, readdirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
+import { lstatSync, readFileSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { RawBackend, RawStat } from './file-tree.js';
 
@@ -17,6 +17,12 @@ export class DirectoryBackend implements RawBackend {
   constructor(private readonly root: string) {}
 
   private host(segments: readonly string[]): string {
+    // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
+    for (const s of segments) {
+      if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) {
+        throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
+      }
+    }
     return segments.length === 0 ? this.root : join(this.root, ...segments);
   }
 
@@ -27,7 +33,7 @@ export class DirectoryBackend implements RawBackend {
       return { kind, size: st.size };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return null;
       return { error: errText(err) };
     }
   }
@@ -40,22 +46,24 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  read(segments: readonly string[]): Buffer | { error: string } {
+  read(segments: readonly string[], maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string } {
     // O_NOFOLLOW | O_NONBLOCK: the entry was checked to be a regular file, but it could be swapped
     // for a link or a FIFO between the check and the open; neither may be followed nor block us.
+    // The file may also have grown since it was checked: never read more than maxBytes + 1.
     let fd: number | null = null;
     try {
       fd = openSync(this.host(segments), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
       const st = fstatSync(fd);
       if (!st.isFile()) return { error: 'not a regular file' };
-      const buf = Buffer.alloc(st.size);
+      const want = Math.min(st.size, maxBytes + 1);
+      const buf = Buffer.alloc(want);
       let off = 0;
-      while (off < st.size) {
-        const n = readSync(fd, buf, off, st.size - off, off);
+      while (off < want) {
+        const n = readSync(fd, buf, off, want - off, off);
         if (n === 0) break;
         off += n;
       }
-      return off === st.size ? buf : buf.subarray(0, off);
+      return off === want ? buf : buf.subarray(0, off);
     } catch (err) {
       return { error: errText(err) };
     } finally {
@@ -63,11 +71,28 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  list(segments: readonly string[]): string[] | { error: string } {
+  list(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER): string[] | { error: string } {
+    // opendir reads names in batches, so a directory with millions of entries costs only what we keep.
+    let dir: ReturnType<typeof opendirSync> | null = null;
     try {
-      return readdirSync(this.host(segments));
+      dir = opendirSync(this.host(segments));
+      const names: string[] = [];
+      while (names.length <= maxEntries) {
+        const ent = dir.readSync();
+        if (ent === null) break;
+        names.push(ent.name);
+      }
+      return names;
     } catch (err) {
       return { error: errText(err) };
+    } finally {
+      if (dir !== null) {
+        try {
+          dir.closeSync();
+        } catch {
+          // already closed
+        }
+      }
     }
   }
 }

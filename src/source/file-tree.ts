@@ -6,6 +6,7 @@
  * the tree's root (kubeadm's `kubelet-client-current.pem` is an absolute link), a relative target
  * that climbs above the root, a loop, or a link to something that is neither a regular file nor a
  * directory is refused with a finding. Special files (FIFOs, sockets, devices) are never opened.
+ * Every walk, listing, path and read is bounded, so a hostile tree costs bounded time and memory.
  * Symlink semantics follow path_resolution(7): https://man7.org/linux/man-pages/man7/path_resolution.7.html
  */
 import type { Finding } from '../model/types.js';
@@ -22,8 +23,10 @@ export interface RawStat {
 export interface RawBackend {
   lstat(segments: readonly string[]): RawStat | null | { error: string };
   readlink(segments: readonly string[]): string | null;
-  read(segments: readonly string[]): Buffer | { error: string };
-  list(segments: readonly string[]): string[] | { error: string };
+  /** Bytes of a regular file; a backend may stop after `maxBytes + 1` bytes (the caller then refuses the file). */
+  read(segments: readonly string[], maxBytes?: number): Buffer | { error: string };
+  /** Names in a directory; a backend may stop after `maxEntries + 1` names (the caller then reports a finding). */
+  list(segments: readonly string[], maxEntries?: number): string[] | { error: string };
 }
 
 export interface TreeLimits {
@@ -35,6 +38,18 @@ export interface TreeLimits {
   maxWalkEntries: number;
   /** Depth of one walk below its start. */
   maxWalkDepth: number;
+  /** Longest node path or symlink target accepted, in characters (PATH_MAX is 4096 on Linux). */
+  maxPathLength: number;
+  /** Path components looked at while resolving one path, links included. */
+  maxResolveSteps: number;
+  /** Path components looked at over the tree's whole life: a hostile tree costs bounded time. */
+  maxTreeSteps: number;
+  /** Names read from one directory. */
+  maxDirEntries: number;
+  /** Longest line in a text file, in bytes. */
+  maxLineBytes: number;
+  /** Findings the tree keeps; past this, one `too-many-findings` finding stands for the rest. */
+  maxFindings: number;
 }
 
 export const DEFAULT_LIMITS: TreeLimits = {
@@ -42,6 +57,12 @@ export const DEFAULT_LIMITS: TreeLimits = {
   maxLinkHops: 40,
   maxWalkEntries: 20000,
   maxWalkDepth: 12,
+  maxPathLength: 4096,
+  maxResolveSteps: 4096,
+  maxTreeSteps: 2_000_000,
+  maxDirEntries: 50000,
+  maxLineBytes: 1024 * 1024,
+  maxFindings: 5000,
 };
 
 interface Resolved {
@@ -64,12 +85,33 @@ export function joinNodePath(...parts: string[]): string {
   return '/' + nodeSegments(parts.join('/')).join('/');
 }
 
+// C0 controls, DEL, C1 controls, bidi overrides, and U+FFFD (a name that was not valid UTF-8):
+// such a name could rewrite a terminal or hide what it is, so it never reaches the model.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]/;
+
+/** True when a file name holds characters that must not reach any output (see UNSAFE_NAME). */
+export function isUnsafeName(name: string): boolean {
+  return UNSAFE_NAME.test(name);
+}
+
+/** A name for messages: JSON-quoted, so control characters show as escapes, and shortened. */
+export function quoteName(name: string, max = 200): string {
+  const q = JSON.stringify(name.length > max ? name.slice(0, max) + '…' : name);
+  return q.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export class FileTree {
   readonly label: string;
   readonly limits: TreeLimits;
   private readonly backend: RawBackend;
   private readonly problems = new Map<string, Finding>();
   private readonly textCache = new Map<string, string | null>();
+  private readonly statCache = new Map<string, RawStat | null | { error: string }>();
+  private steps = 0;
+  private exhausted = false;
 
   constructor(label: string, backend: RawBackend, limits: Partial<TreeLimits> = {}) {
     this.label = label;
@@ -79,15 +121,30 @@ export class FileTree {
 
   /** Problems met while reading (refused links, unreadable or oversized files), sorted, one per path and code. */
   findings(): Finding[] {
-    return [...this.problems.values()].sort((a, b) =>
-      `${a.path}\u0000${a.code}`.localeCompare(`${b.path}\u0000${b.code}`),
-    );
+    return [...this.problems.values()].sort((a, b) => {
+      const ka = `${a.path ?? ''}\u0000${a.code}`;
+      const kb = `${b.path ?? ''}\u0000${b.code}`;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
   }
 
   /** Records a problem against this tree (used by the tree's own sources, e.g. a tar reader). */
   addFinding(f: Finding): void {
-    const key = `${f.code}\u0000${f.path}`;
-    if (!this.problems.has(key)) this.problems.set(key, f);
+    const key = `${f.code}\u0000${f.path ?? ''}`;
+    if (this.problems.has(key)) return;
+    if (this.problems.size >= this.limits.maxFindings) {
+      const k = 'too-many-findings\u0000';
+      if (!this.problems.has(k)) {
+        this.problems.set(k, {
+          severity: 'warning',
+          code: 'too-many-findings',
+          path: null,
+          message: `More than ${this.limits.maxFindings} problems were found while reading this tree: the rest are not listed.`,
+        });
+      }
+      return;
+    }
+    this.problems.set(key, f);
   }
 
   /** The entry kind at a node path after following links, or null when absent or refused. */
@@ -109,16 +166,26 @@ export class FileTree {
     return this.kind(nodePath) === 'dir';
   }
 
+  /** Size in bytes of the regular file a path names (links followed), or null. Never reads it. */
+  size(nodePath: string): number | null {
+    const r = this.resolve(nodePath);
+    return r && r.stat.kind === 'file' ? r.stat.size : null;
+  }
+
   /** The raw target of a symlink at a node path (its last segment is not followed), or null. */
   readLink(nodePath: string): string | null {
-    const segs = nodeSegments(nodePath);
+    const display = this.display(nodePath);
+    if (display === null) return null;
+    const segs = nodeSegments(display);
     if (segs.length === 0) return null;
-    const parent = this.resolveSegments(segs.slice(0, -1), nodePath, true);
+    const parent = this.resolveSegments(segs.slice(0, -1), display, true);
     if (!parent || parent.stat.kind !== 'dir') return null;
     const here = [...parent.segments, segs[segs.length - 1]];
-    const st = this.backend.lstat(here);
+    const st = this.lstat(here);
     if (!st || 'error' in st || st.kind !== 'symlink') return null;
-    return this.backend.readlink(here);
+    const target = this.backend.readlink(here);
+    if (target === null || target.length > this.limits.maxPathLength) return null;
+    return target;
   }
 
   /** The node path a path really names once links are followed (confined), or null. */
@@ -127,27 +194,53 @@ export class FileTree {
     return r ? '/' + r.segments.join('/') : null;
   }
 
-  /** Sorted names in a directory (links not followed); [] when it is not a directory. */
+  /** Sorted names in a directory (links not followed); [] when it is not a directory. Unsafe names are left out, with a finding. */
   list(nodePath: string): string[] {
     const r = this.resolve(nodePath);
     if (!r || r.stat.kind !== 'dir') return [];
-    const names = this.backend.list(r.segments);
+    const path = '/' + nodeSegments(nodePath).join('/');
+    const names = this.backend.list(r.segments, this.limits.maxDirEntries);
     if (!Array.isArray(names)) {
       this.addFinding({
         severity: 'warning',
         code: 'unreadable',
-        path: joinNodePath(nodePath),
-        message: `Could not list ${joinNodePath(nodePath)}: ${names.error}.`,
+        path,
+        message: `Could not list ${path}: ${names.error}.`,
       });
       return [];
     }
-    return [...names].sort();
+    let kept = names;
+    if (names.length > this.limits.maxDirEntries) {
+      kept = [...names].sort().slice(0, this.limits.maxDirEntries);
+      this.addFinding({
+        severity: 'warning',
+        code: 'dir-too-large',
+        path,
+        message: `${path} holds more than ${this.limits.maxDirEntries} entries: only the first ${this.limits.maxDirEntries} were read.`,
+      });
+    }
+    const out: string[] = [];
+    for (const name of kept) {
+      if (name === '' || name === '.' || name === '..' || name.includes('/')) continue;
+      if (isUnsafeName(name)) {
+        this.addFinding({
+          severity: 'warning',
+          code: 'unsafe-file-name',
+          path,
+          message: `${path} holds an entry named ${quoteName(name)} (control, bidi or non-UTF-8 characters): not read.`,
+        });
+        continue;
+      }
+      out.push(name);
+    }
+    return out.sort();
   }
 
   /** Bytes of a regular file; null when absent, refused, unreadable or over the size limit (with a finding for all but absent). */
   readBytes(nodePath: string, options: { maxBytes?: number } = {}): Buffer | null {
     const limit = options.maxBytes ?? this.limits.maxFileBytes;
-    const path = joinNodePath(nodePath);
+    const path = this.display(nodePath);
+    if (path === null) return null;
     const r = this.resolve(path);
     if (!r) return null;
     if (r.stat.kind !== 'file') {
@@ -170,7 +263,7 @@ export class FileTree {
       });
       return null;
     }
-    const data = this.backend.read(r.segments);
+    const data = this.backend.read(r.segments, limit);
     if (!Buffer.isBuffer(data)) {
       this.addFinding({ severity: 'warning', code: 'unreadable', path, message: `Could not read ${path}: ${data.error}.` });
       return null;
@@ -187,16 +280,17 @@ export class FileTree {
     return data;
   }
 
-  /** UTF-8 text of a regular file (a leading BOM removed); null as for readBytes. Cached per path. */
+  /**
+   * UTF-8 text of a regular file (a leading BOM removed); null as for readBytes, and null with a
+   * finding for binary content (NUL bytes) or a line over the line limit. Invalid UTF-8 is decoded
+   * with U+FFFD in place of the bad bytes, with a finding. Cached per path.
+   */
   readText(nodePath: string): string | null {
-    const path = joinNodePath(nodePath);
+    const path = this.display(nodePath);
+    if (path === null) return null;
     if (this.textCache.has(path)) return this.textCache.get(path) ?? null;
     const data = this.readBytes(path);
-    let text: string | null = null;
-    if (data) {
-      text = data.toString('utf8');
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
+    const text = data ? this.decode(path, data) : null;
     this.textCache.set(path, text);
     return text;
   }
@@ -206,16 +300,20 @@ export class FileTree {
    * Bounded by depth and entry count; hitting a bound is a finding.
    */
   walkFiles(nodePath: string, filter?: (path: string) => boolean): string[] {
-    const start = joinNodePath(nodePath);
+    const start = this.display(nodePath);
+    if (start === null) return [];
     const out: string[] = [];
     let visited = 0;
+    let stopped = false;
     const seen = new Set<string>();
     const visit = (dir: string, depth: number): void => {
       const real = this.realPath(dir);
       if (!real || seen.has(real)) return;
       seen.add(real);
       for (const name of this.list(dir)) {
+        if (stopped) return;
         if (++visited > this.limits.maxWalkEntries) {
+          stopped = true;
           this.addFinding({
             severity: 'warning',
             code: 'walk-limit',
@@ -225,8 +323,16 @@ export class FileTree {
           return;
         }
         const child = dir === '/' ? `/${name}` : `${dir}/${name}`;
-        const k = this.kind(child);
-        if (k === 'dir') {
+        const r = this.resolve(child);
+        const k = r ? r.stat.kind : null;
+        if (k === 'other' && (!filter || filter(child))) {
+          this.addFinding({
+            severity: 'warning',
+            code: 'special-file',
+            path: child,
+            message: `${child} is not a regular file (FIFO, socket or device): not opened.`,
+          });
+        } else if (k === 'dir') {
           if (depth + 1 > this.limits.maxWalkDepth) {
             this.addFinding({
               severity: 'warning',
@@ -246,8 +352,76 @@ export class FileTree {
     return out.sort();
   }
 
+  /** The normalized node path, or null (with a finding) when the path is too long to be a real one. */
+  private display(nodePath: string): string | null {
+    if (nodePath.length > this.limits.maxPathLength) {
+      this.addFinding({
+        severity: 'warning',
+        code: 'path-too-long',
+        path: null,
+        message: `A path of ${nodePath.length} characters (over ${this.limits.maxPathLength}) was asked for: not read.`,
+      });
+      return null;
+    }
+    return joinNodePath(nodePath);
+  }
+
+  private decode(path: string, data: Buffer): string | null {
+    if (data.includes(0)) {
+      this.addFinding({
+        severity: 'warning',
+        code: 'binary-file',
+        path,
+        message:
+          (data[0] === 0xff && data[1] === 0xfe) || (data[0] === 0xfe && data[1] === 0xff)
+            ? `${path} is UTF-16 text; config files are read as UTF-8: not read (convert it to UTF-8).`
+            : `${path} holds binary data (NUL bytes), not text: not read as a config file.`,
+      });
+      return null;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(data);
+    } catch {
+      text = data.toString('utf8');
+      const line = text.slice(0, text.indexOf('\ufffd')).split('\n').length;
+      this.addFinding({
+        severity: 'warning',
+        code: 'invalid-utf8',
+        path,
+        line,
+        message: `${path} is not valid UTF-8 (first bad byte on line ${line}): read with the bad bytes replaced.`,
+      });
+    }
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (data.length > this.limits.maxLineBytes) {
+      let lineNo = 1;
+      let startAt = 0;
+      for (;;) {
+        const nl = text.indexOf('\n', startAt);
+        const end = nl === -1 ? text.length : nl;
+        if (end - startAt > this.limits.maxLineBytes) {
+          this.addFinding({
+            severity: 'warning',
+            code: 'line-too-long',
+            path,
+            line: lineNo,
+            message: `${path} has a line over ${this.limits.maxLineBytes} characters (line ${lineNo}): not read as a config file.`,
+          });
+          return null;
+        }
+        if (nl === -1) break;
+        startAt = nl + 1;
+        lineNo++;
+      }
+    }
+    return text;
+  }
+
   private resolve(nodePath: string): Resolved | null {
-    return this.resolveSegments(nodeSegments(nodePath), joinNodePath(nodePath), false);
+    const display = this.display(nodePath);
+    if (display === null) return null;
+    return this.resolveSegments(nodeSegments(display), display, false);
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -255,21 +429,48 @@ export class FileTree {
     return null;
   }
 
+  /** lstat through a cache: the tree is read as one snapshot, and a hostile tree cannot make us repeat work. */
+  private lstat(segments: readonly string[]): RawStat | null | { error: string } {
+    const key = segments.join('/');
+    if (this.statCache.has(key)) return this.statCache.get(key)!;
+    const st = this.backend.lstat(segments);
+    this.statCache.set(key, st);
+    return st;
+  }
+
   /** Walks segment by segment, following links inside the tree. */
   private resolveSegments(input: string[], display: string, parentOnly: boolean): Resolved | null {
-    let pending = [...input];
+    // `pending` is a stack: its last element is the next segment to look at.
+    const pending = [...input].reverse();
     let current: string[] = [];
     let hops = 0;
+    let steps = 0;
     let stat: RawStat = { kind: 'dir', size: 0 };
     while (pending.length > 0) {
-      const name = pending.shift()!;
+      const name = pending.pop()!;
       if (name === '.' || name === '') continue;
       if (name === '..') {
         current.pop();
+        stat = { kind: 'dir', size: 0 };
         continue;
       }
+      if (++steps > this.limits.maxResolveSteps) {
+        return this.refuse('path-too-complex', display, `${display} takes more than ${this.limits.maxResolveSteps} steps to resolve (links included): not followed.`);
+      }
+      if (this.exhausted || ++this.steps > this.limits.maxTreeSteps) {
+        if (!this.exhausted) {
+          this.exhausted = true;
+          this.addFinding({
+            severity: 'error',
+            code: 'tree-too-complex',
+            path: null,
+            message: `Resolving paths in this tree took more than ${this.limits.maxTreeSteps} steps (links included): reading stopped, the scan is incomplete.`,
+          });
+        }
+        return null;
+      }
       const next = [...current, name];
-      const st = this.backend.lstat(next);
+      const st = this.lstat(next);
       if (st === null) return null;
       if ('error' in st) {
         return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
@@ -279,38 +480,35 @@ export class FileTree {
           return this.refuse('symlink-loop', display, `${display} is a symlink loop (more than ${this.limits.maxLinkHops} links): not followed.`);
         }
         const target = this.backend.readlink(next);
-        if (target === null) return null;
+        if (target === null || target === '') return null;
+        if (target.length > this.limits.maxPathLength) {
+          return this.refuse('symlink-target-too-long', display, `${display} is a symlink whose target is over ${this.limits.maxPathLength} characters: not followed.`);
+        }
+        const parts = target.split('/');
         if (target.startsWith('/')) {
           current = [];
-          pending = [...target.split('/'), ...pending];
         } else {
           // A relative target must stay inside the tree; climbing out is refused, not clamped.
-          const base = [...current];
-          for (const part of target.split('/')) {
-            if (part === '' || part === '.') continue;
+          let depth = current.length;
+          for (const part of parts) {
             if (part === '..') {
-              if (base.length === 0) {
+              if (--depth < 0) {
                 return this.refuse(
                   'symlink-escapes-root',
                   display,
-                  `${display} is a symlink to ${target}, which leads outside the node's tree: not followed.`,
+                  `${display} is a symlink to ${quoteName(target)}, which leads outside the node's tree: not followed.`,
                 );
               }
-              base.pop();
-            } else base.push(part);
+            } else if (part !== '' && part !== '.') depth++;
           }
-          current = [];
-          pending = [...base, ...pending];
         }
+        for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]);
         continue;
       }
-      if (st.kind === 'other') {
-        if (pending.length > 0) return null;
-        current = next;
-        stat = st;
-        continue;
+      if (st.kind !== 'dir' && pending.some((p) => p !== '' && p !== '.')) {
+        // A file (or special file) used as a directory: ENOTDIR on a real system.
+        return null;
       }
-      if (st.kind === 'file' && pending.length > 0) return null;
       current = next;
       stat = st;
     }

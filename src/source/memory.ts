@@ -6,7 +6,8 @@ import type { RawBackend, RawStat } from './file-tree.js';
 import { nodeSegments } from './file-tree.js';
 
 export type MemoryEntry =
-  | { kind: 'file'; data: Buffer }
+  /** `size` stands for the real size when `data` was not kept (a file over the reader's size limit). */
+  | { kind: 'file'; data: Buffer; size?: number }
   | { kind: 'dir' }
   | { kind: 'symlink'; target: string }
   | { kind: 'other' };
@@ -18,6 +19,11 @@ export class MemoryBackend implements RawBackend {
   constructor() {
     this.entries.set('', { kind: 'dir' });
     this.children.set('', new Set());
+  }
+
+  /** The entry at a node path, without following links (used to resolve tar hard links). */
+  get(nodePath: string): MemoryEntry | undefined {
+    return this.entries.get(nodeSegments(nodePath).join('/'));
   }
 
   /** Adds an entry at a node path, creating parent directories. A later entry replaces an earlier one. */
@@ -47,7 +53,7 @@ export class MemoryBackend implements RawBackend {
   lstat(segments: readonly string[]): RawStat | null {
     const e = this.entries.get(segments.join('/'));
     if (!e) return null;
-    return { kind: e.kind, size: e.kind === 'file' ? e.data.length : 0 };
+    return { kind: e.kind, size: e.kind === 'file' ? Math.max(e.size ?? 0, e.data.length) : 0 };
   }
 
   readlink(segments: readonly string[]): string | null {

@@ -27,15 +27,15 @@ export class MountBackend implements RawBackend {
     return m === null || m === 'parent' ? null : this.inner.readlink(m);
   }
 
-  read(segments: readonly string[]): Buffer | { error: string } {
+  read(segments: readonly string[], maxBytes?: number): Buffer | { error: string } {
     const m = this.map(segments);
-    return m === null || m === 'parent' ? { error: 'not a file' } : this.inner.read(m);
+    return m === null || m === 'parent' ? { error: 'not a file' } : this.inner.read(m, maxBytes);
   }
 
-  list(segments: readonly string[]): string[] | { error: string } {
+  list(segments: readonly string[], maxEntries?: number): string[] | { error: string } {
     const m = this.map(segments);
     if (m === null) return { error: 'not a directory' };
     if (m === 'parent') return [this.prefix[segments.length]];
-    return this.inner.list(m);
+    return this.inner.list(m, maxEntries);
   }
 }

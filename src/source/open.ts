@@ -26,7 +26,7 @@ export function detectDirectoryKind(names: readonly string[]): DirectoryKind {
   return 'root';
 }
 
-const MOUNT_POINTS: Record<DirectoryKind, string[]> = {
+export const MOUNT_POINTS: Record<DirectoryKind, string[]> = {
   root: [],
   'etc-kubernetes': ['etc', 'kubernetes'],
   'systemd-units': ['etc', 'systemd', 'system'],

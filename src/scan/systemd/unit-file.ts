@@ -81,8 +81,9 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
 
   const lines = physicalLines(text);
   let section: string | null = null;
-  // the logical line being built from continued physical lines
-  let cont: { chars: string; lines: number[]; first: number } | null = null;
+  // The logical line being built from continued physical lines, kept as pieces and joined once:
+  // joining on every line would be quadratic in a unit of a million continuation lines.
+  let cont: { parts: string[]; lines: number[][]; first: number } | null = null;
   let doubleRun: { first: number; count: number } | null = null;
 
   const flushDoubleRun = (): void => {
@@ -100,6 +101,14 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     doubleRun = null;
   };
 
+  const nextNonComment = (from: number): { text: string } | undefined => {
+    for (let j = from; j < lines.length; j++) {
+      const t = lines[j].text.trim();
+      if (!(t !== '' && COMMENTS.includes(t[0]))) return lines[j];
+    }
+    return undefined;
+  };
+
   let stopped = false;
   for (let idx = 0; idx < lines.length && !stopped; idx++) {
     const { text: raw, line } = lines[idx];
@@ -108,31 +117,34 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     if (trimmedStart !== '' && COMMENTS.includes(trimmedStart[0])) continue;
 
     const pieceLines = new Array<number>(raw.length).fill(line);
-    const chars: string = cont ? cont.chars + raw : raw;
-    const charLines: number[] = cont ? [...cont.lines, ...pieceLines] : pieceLines;
     const first: number = cont ? cont.first : line;
+    const pending: { parts: string[]; lines: number[][]; first: number } = cont ?? { parts: [], lines: [], first };
 
-    if (endsEscaped(chars)) {
-      cont = { chars: chars.slice(0, -1) + ' ', lines: charLines, first };
+    // A continued piece ends in a space, so the escape state entering this piece is always clear.
+    if (endsEscaped(raw)) {
+      pending.parts.push(raw.slice(0, -1) + ' ');
+      pending.lines.push(pieceLines);
+      cont = pending;
       continue;
     }
-    if (/\\\\$/.test(chars)) {
-      const next = lines.slice(idx + 1).find((l) => {
-        const t = l.text.trim();
-        return !(t !== '' && COMMENTS.includes(t[0]));
-      });
+    if (/\\\\$/.test(raw)) {
+      const next = nextNonComment(idx + 1);
       if (next && !DIRECTIVE_LINE.test(next.text.trim())) {
         doubleRun = doubleRun ?? { first: line, count: 0 };
         doubleRun.count++;
-        cont = { chars: chars.slice(0, -2) + ' ', lines: charLines.slice(0, -1), first };
+        pending.parts.push(raw.slice(0, -2) + ' ');
+        pending.lines.push(pieceLines.slice(0, -1));
+        cont = pending;
         continue;
       }
     }
+    pending.parts.push(raw);
+    pending.lines.push(pieceLines);
     cont = null;
-    handleLogical(chars, charLines, first);
+    handleLogical(pending.parts.join(''), flatten(pending.lines), first);
     flushDoubleRun();
   }
-  if (cont && !stopped) handleLogical(cont.chars, cont.lines, cont.first);
+  if (cont && !stopped) handleLogical(cont.parts.join(''), flatten(cont.lines), cont.first);
   flushDoubleRun();
 
   if (syntaxCount > MAX_SYNTAX_FINDINGS) {
@@ -203,6 +215,12 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     }
     assignments.push({ section, key, value: l.slice(vs), path, line: lineNo, valueLines: ls.slice(vs) });
   }
+}
+
+function flatten(pieces: readonly number[][]): number[] {
+  const out: number[] = [];
+  for (const p of pieces) for (const x of p) out.push(x);
+  return out;
 }
 
 function clip(s: string): string {

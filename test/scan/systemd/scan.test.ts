@@ -195,8 +195,9 @@ describe('bad input is a finding, never a throw', () => {
     expect(r.findings.map((f) => [f.code, f.path, f.line ?? null])).toEqual([
       ['systemd-syntax', `${E}/kube-scheduler.service`, 1],
       ['kubelet-not-enabled', `${E}/kubelet.service`, null],
-      ['systemd-not-text', `${E}/kubelet.service`, null],
     ]);
+    // The binary unit is refused by the FileTree itself (one finding for the whole node).
+    expect(tree.findings().map((f) => [f.code, f.path])).toEqual([['binary-file', `${E}/kubelet.service`]]);
   });
 
   it('never throws and is deterministic on arbitrary unit, drop-in and environment files', () => {
