@@ -103,6 +103,8 @@ export interface Certificate {
   privateKey: 'present' | 'absent' | 'mismatch';
   /** valid, expiring (within the configured window), expired, or not-yet-valid. */
   status: 'valid' | 'expiring' | 'expired' | 'not-yet-valid';
+  /** When `path` is a symlink (kubeadm's `kubelet-client-current.pem`): the node path of the file it leads to. */
+  linkTarget?: string;
 }
 
 export type KubeconfigAuth = 'client-certificate' | 'token' | 'exec' | 'other';
@@ -110,7 +112,7 @@ export type KubeconfigAuth = 'client-certificate' | 'token' | 'exec' | 'other';
 export interface Kubeconfig {
   path: string;
   server: string | null;
-  /** Identity the kubeconfig authenticates as: CN of the client certificate, or `token` / exec command. */
+  /** Identity the kubeconfig authenticates as: CN of the client certificate, `system:bootstrap:<id>` for a bootstrap token, the exec command; null when unknown (another token). */
   user: string | null;
   /** Organizations (O=) of the client certificate. */
   groups: string[];
@@ -120,6 +122,14 @@ export interface Kubeconfig {
   /** Node path of the client certificate (file, or embedded: `path#client-certificate`). */
   clientCertificate: string | null;
   roles: string[];
+  /** Node path of the CA certificate file on the node equal to the CA this kubeconfig trusts (embedded or not), or null. */
+  caCertificate?: string | null;
+  /** The client certificate's notAfter (ISO-8601), embedded or a file. */
+  clientCertificateNotAfter?: string | null;
+  /** Node path of the CA certificate on the node that signed the client certificate (signature verified), or null. */
+  clientCertificateIssuer?: string | null;
+  /** Expiry status of the client certificate, as for certificates. */
+  clientCertificateStatus?: Certificate['status'];
 }
 
 export type NodeStyle = 'kubeadm' | 'hard-way' | 'mixed' | 'unknown';

@@ -9,6 +9,7 @@ import { joinNodePath } from '../source/file-tree.js';
 import type { ScanOptions, SystemdScan } from './types.js';
 import { scanSystemd } from './systemd/index.js';
 import { collectReferences, scanCredentials } from './pki/index.js';
+import { scanEtcdData } from './etcd-data.js';
 import { scanStaticPods } from './static-pod/index.js';
 import { lastFlag, loadConfigFile, scanConfigs } from './configs/index.js';
 
@@ -186,6 +187,9 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
   const creds = scanCredentials(tree, refs, options);
   findings.push(...creds.findings);
 
+  const etcdData = scanEtcdData(tree, components);
+  findings.push(...etcdData.findings);
+
   const cls = classifyNode(tree, components, pods.path);
   if (cls.style === 'kubeadm' && !components.some((c) => c.name === 'kube-proxy')) {
     findings.push({
@@ -208,6 +212,7 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
     certificates: [...creds.certificates].sort((a, b) => a.path.localeCompare(b.path)),
     kubeconfigs: [...creds.kubeconfigs].sort((a, b) => a.path.localeCompare(b.path)),
     configs,
+    ...(etcdData.etcd.length > 0 ? { etcd: etcdData.etcd } : {}),
     findings: sortFindings(findings),
   };
 }

@@ -145,7 +145,8 @@ export class FileTree {
   }
 
   /** Bytes of a regular file; null when absent, refused, unreadable or over the size limit (with a finding for all but absent). */
-  readBytes(nodePath: string): Buffer | null {
+  readBytes(nodePath: string, options: { maxBytes?: number } = {}): Buffer | null {
+    const limit = options.maxBytes ?? this.limits.maxFileBytes;
     const path = joinNodePath(nodePath);
     const r = this.resolve(path);
     if (!r) return null;
@@ -160,12 +161,12 @@ export class FileTree {
       }
       return null;
     }
-    if (r.stat.size > this.limits.maxFileBytes) {
+    if (r.stat.size > limit) {
       this.addFinding({
         severity: 'warning',
         code: 'file-too-large',
         path,
-        message: `${path} is ${r.stat.size} bytes, over the ${this.limits.maxFileBytes}-byte limit for a config file: not read.`,
+        message: `${path} is ${r.stat.size} bytes, over the ${limit}-byte limit for a config file: not read.`,
       });
       return null;
     }
@@ -174,12 +175,12 @@ export class FileTree {
       this.addFinding({ severity: 'warning', code: 'unreadable', path, message: `Could not read ${path}: ${data.error}.` });
       return null;
     }
-    if (data.length > this.limits.maxFileBytes) {
+    if (data.length > limit) {
       this.addFinding({
         severity: 'warning',
         code: 'file-too-large',
         path,
-        message: `${path} is over the ${this.limits.maxFileBytes}-byte limit for a config file: not read.`,
+        message: `${path} is over the ${limit}-byte limit for a config file: not read.`,
       });
       return null;
     }

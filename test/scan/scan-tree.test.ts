@@ -74,7 +74,10 @@ describe('the seed kubeadm worker', () => {
     const node = assembleNode(fixtureTree('seed-kubeadm-worker'), systemd());
     expect(node.style).toBe('kubeadm');
     expect(node.role).toBe('worker');
-    expect(node.styleEvidence).toEqual(['/var/lib/kubelet/kubeadm-flags.env, which kubeadm writes, is on the node.']);
+    expect(node.styleEvidence).toEqual([
+      '/var/lib/kubelet/kubeadm-flags.env, which kubeadm writes, is on the node.',
+      '/etc/kubernetes/bootstrap-kubelet.conf, which kubeadm writes, is on the node.',
+    ]);
   });
 });
 
@@ -134,7 +137,9 @@ describe('the hard way', () => {
     expect(node.style).toBe('hard-way');
     expect(node.role).toBe('worker');
     expect(node.configs.map((c) => c.kind)).toEqual(['KubeProxyConfiguration', 'KubeletConfiguration']);
-    expect(node.findings).toEqual([]);
+    // The corpus holds the hard way's config files but none of its certificates or kubeconfigs:
+    // every finding is about one of those files being absent, nothing about the configs themselves.
+    expect(new Set(node.findings.map((f) => f.code))).toEqual(new Set(['kubeconfig-missing', 'referenced-file-missing']));
   });
 });
 

@@ -1,0 +1,547 @@
+/**
+ * Certificates and kubeconfigs of a node: files reached by references first, the usual directories
+ * second. Issuers are found by signature (X509Certificate.checkIssued + verify), never by name.
+ */
+import {
+  CERT_FILE_PATTERN,
+  CERT_ONLY_PATTERN,
+  COMPATIBLE_ROLES,
+  KUBEADM_CERT_ROLES,
+  KUBECONFIG_DIRS,
+  USUAL_CERT_DIRS,
+  USUAL_KUBECONFIGS,
+  fileRefRule,
+  kubeconfigClientRole,
+} from '../../knowledge/file-refs.js';
+import type { Certificate, Finding, Kubeconfig, Severity } from '../../model/types.js';
+import { joinNodePath, type FileTree } from '../../source/file-tree.js';
+import type { FileReference, ScanOptions } from '../types.js';
+import { readKeyBlock, spkiDigest } from './keys.js';
+import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
+import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
+import { resolveNodePath } from './references.js';
+import { nameValues, parseCertificate, type CertFacts } from './x509.js';
+
+type Status = Certificate['status'];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Finding codes this scanner emits (the certs command shows these). */
+export const PKI_FINDING_CODES: readonly string[] = [
+  'referenced-file-missing',
+  'pem-empty',
+  'pem-der',
+  'pem-missing',
+  'pem-truncated',
+  'pem-invalid',
+  'cert-unparseable',
+  'key-unparseable',
+  'key-where-cert-expected',
+  'key-mismatch',
+  'issuer-not-on-node',
+  'cert-expired',
+  'cert-expiring',
+  'cert-not-yet-valid',
+  'cert-multiple-roles',
+  'kubeconfig-missing',
+  'kubeconfig-invalid',
+  'kubeconfig-data-invalid',
+  'kubeconfig-key-mismatch',
+  'kubeconfig-insecure',
+];
+
+/** A file read for its PEM content; one per real file (symlinks merged). */
+interface PemFile {
+  /** The path shown: a referenced path if any, else the file's own path. */
+  path: string;
+  realPath: string;
+  aliases: Set<string>;
+  refs: FileReference[];
+  foundInDir: boolean;
+  pem: PemRead | null;
+  certs: CertEntry[];
+  privateKeyDigests: string[];
+}
+
+interface CertEntry {
+  path: string;
+  file: PemFile;
+  index: number;
+  facts: CertFacts;
+  roles: Set<string>;
+}
+
+/** A certificate that can sign others: a file on the node, or a CA embedded in a kubeconfig. */
+interface IssuerCandidate {
+  path: string;
+  facts: CertFacts;
+  embedded: boolean;
+}
+
+/** A kubeconfig's client certificate field and the field naming its key. */
+const KUBECONFIG_KEY_VIA: Readonly<Record<string, string>> = { 'client-certificate': 'client-key' };
+
+/** Who points at a file, for messages: `kube-apiserver --tls-cert-file`, `client-certificate in /etc/kubernetes/kubelet.conf`. */
+function describeRef(r: FileReference): string {
+  return r.via in KUBECONFIG_FIELDS ? `${r.via} in ${r.source}` : `${r.component} ${r.via}`;
+}
+
+const KUBECONFIG_FIELDS: Readonly<Record<string, true>> = { 'client-certificate': true, 'client-key': true, 'certificate-authority': true };
+
+function dirOf(p: string): string {
+  return p.slice(0, p.lastIndexOf('/')) || '/';
+}
+
+export function certStatus(notBefore: string, notAfter: string, now: Date, expiringDays: number): Status {
+  const t = now.getTime();
+  if (Date.parse(notBefore) > t) return 'not-yet-valid';
+  const end = Date.parse(notAfter);
+  if (end <= t) return 'expired';
+  if (end - t <= expiringDays * DAY_MS) return 'expiring';
+  return 'valid';
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+class Scan {
+  readonly findings: Finding[] = [];
+  readonly files = new Map<string, PemFile>();
+  readonly now: Date;
+  readonly expiringDays: number;
+  private readonly verified = new Map<string, boolean>();
+
+  constructor(readonly tree: FileTree, options: ScanOptions) {
+    this.now = options.now ?? new Date();
+    this.expiringDays = options.expiringDays ?? 30;
+  }
+
+  finding(severity: Severity, code: string, path: string | null, message: string, component?: string): void {
+    this.findings.push(component ? { severity, code, path, message, component } : { severity, code, path, message });
+  }
+
+  /** Registers a file to read; returns null when it is not on the node. */
+  addFile(path: string, ref: FileReference | null): PemFile | null {
+    const real = this.tree.kind(path) === 'file' ? this.tree.realPath(path) : null;
+    if (!real) return null;
+    let f = this.files.get(real);
+    if (!f) {
+      f = { path, realPath: real, aliases: new Set(), refs: [], foundInDir: false, pem: null, certs: [], privateKeyDigests: [] };
+      this.files.set(real, f);
+    }
+    f.aliases.add(path);
+    if (ref) f.refs.push(ref);
+    else f.foundInDir = true;
+    // Shown as referenced (kubelet.conf names kubelet-client-current.pem), else as the file itself.
+    const refPaths = f.refs.map((r) => r.path).sort();
+    f.path = refPaths[0] ?? (f.aliases.has(real) ? real : [...f.aliases].sort()[0]);
+    return f;
+  }
+
+  /** Issuer of a certificate among the candidates, by signature. */
+  issuerOf(cert: CertEntry | { path: string; facts: CertFacts }, candidates: readonly IssuerCandidate[]): string | null {
+    const x = cert.facts.x509;
+    // Prefer a CA file beside the certificate, then any file, then a CA embedded in a kubeconfig.
+    const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dirOf(cert.path) ? 0 : 1);
+    const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+    // A self-signed certificate is its own issuer, on the node by definition.
+    if (x.checkIssued(x) && this.verifies(cert.facts, cert.facts)) return cert.path;
+    for (const c of ordered) {
+      if (c.facts.sha256 === cert.facts.sha256) continue;
+      if (x.checkIssued(c.facts.x509) && this.verifies(cert.facts, c.facts)) return c.path;
+    }
+    return null;
+  }
+
+  private verifies(child: CertFacts, parent: CertFacts): boolean {
+    const k = `${child.sha256}:${parent.sha256}`;
+    let ok = this.verified.get(k);
+    if (ok === undefined) {
+      try {
+        ok = child.x509.verify(parent.x509.publicKey);
+      } catch {
+        ok = false;
+      }
+      this.verified.set(k, ok);
+    }
+    return ok;
+  }
+}
+
+/** Kubeconfig files to read: referenced ones, the usual names, and `*.kubeconfig` in the usual directories. */
+function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string, { roles: Set<string>; refs: FileReference[] }> {
+  const out = new Map<string, { roles: Set<string>; refs: FileReference[] }>();
+  const entry = (p: string) => {
+    let e = out.get(p);
+    if (!e) out.set(p, (e = { roles: new Set(), refs: [] }));
+    return e;
+  };
+  for (const r of refs) {
+    if (r.kind !== 'kubeconfig') continue;
+    const e = entry(r.path);
+    e.roles.add(r.role);
+    e.refs.push(r);
+  }
+  for (const [p, roles] of Object.entries(USUAL_KUBECONFIGS)) {
+    if (!scan.tree.isFile(p)) continue;
+    const e = entry(p);
+    if (e.refs.length === 0) for (const r of roles) e.roles.add(r);
+  }
+  for (const dir of KUBECONFIG_DIRS) {
+    for (const name of scan.tree.list(dir)) {
+      const p = joinNodePath(dir, name);
+      if (name.endsWith('.kubeconfig') && scan.tree.isFile(p)) entry(p);
+    }
+  }
+  return out;
+}
+
+function readFilePem(scan: Scan, f: PemFile): void {
+  const data = scan.tree.readBytes(f.path);
+  if (!data) return;
+  f.pem = readPem(data);
+  const referenced = f.refs.length > 0;
+  const component = f.refs[0]?.component || undefined;
+  const sev: Severity = referenced ? 'error' : 'warning';
+  const who = referenced ? ` (${describeRef(f.refs[0])})` : '';
+  const p = f.path;
+  switch (f.pem.format) {
+    case 'empty':
+      scan.finding(sev, 'pem-empty', p, `${p}${who} is empty: it holds no certificate or key.`, component);
+      return;
+    case 'der':
+      scan.finding(sev, 'pem-der', p, `${p}${who} is DER (binary); Kubernetes components read PEM. Convert it with openssl x509 -inform der.`, component);
+      return;
+    case 'text': {
+      const placeholder = data.toString('latin1').trim() === 'REDACTED';
+      scan.finding(
+        sev,
+        'pem-missing',
+        p,
+        placeholder ? `${p}${who} holds the placeholder text REDACTED, not a PEM certificate or key.` : `${p}${who} holds no PEM block.`,
+        component,
+      );
+      return;
+    }
+    default:
+      break;
+  }
+  for (const prob of f.pem.problems) {
+    if (prob.kind === 'truncated') {
+      scan.finding(sev, 'pem-truncated', p, `${p}${who}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component);
+    } else {
+      scan.finding(sev, 'pem-invalid', p, `${p}${who}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component);
+    }
+  }
+  let certIndex = 0;
+  for (const block of f.pem.blocks) {
+    if (CERTIFICATE_LABELS.has(block.label)) {
+      const parsed = parseCertificate(block.der);
+      if ('error' in parsed) {
+        scan.finding(sev, 'cert-unparseable', p, `${p}${who}: the certificate at line ${block.line} is ${parsed.error}.`, component);
+        continue;
+      }
+      const path = certIndex === 0 ? f.path : `${f.path}#${certIndex}`;
+      f.certs.push({ path, file: f, index: certIndex, facts: parsed.cert, roles: new Set() });
+      certIndex++;
+    } else if (PRIVATE_KEY_LABELS.has(block.label) || PUBLIC_KEY_LABELS.has(block.label)) {
+      const k = readKeyBlock(block);
+      if (k.kind === 'invalid') {
+        scan.finding(sev, 'key-unparseable', p, `${p}${who}: the ${block.label} block at line ${block.line} could not be read as a key.`, component);
+      } else if (k.kind === 'private') f.privateKeyDigests.push(k.publicKeyDigest);
+    }
+  }
+  const expectsCert = f.refs.some((r) => r.kind === 'certificate' || r.kind === 'ca') || (f.refs.length === 0 && CERT_ONLY_PATTERN.test(f.path));
+  const hasPrivateKey = f.pem.blocks.some((b) => PRIVATE_KEY_LABELS.has(b.label));
+  if (expectsCert && f.certs.length === 0 && hasPrivateKey) {
+    scan.finding(sev, 'key-where-cert-expected', p, `${p}${who} holds a private key where a certificate is expected.`, component);
+  }
+}
+
+function assignRoles(f: PemFile): void {
+  if (f.certs.length === 0) return;
+  for (const r of f.refs) {
+    if (!r.role) continue;
+    if (r.kind === 'ca') for (const c of f.certs) c.roles.add(r.role);
+    else f.certs[0].roles.add(r.role);
+  }
+  if (f.refs.length === 0) {
+    for (const alias of [...f.aliases, f.realPath]) for (const role of KUBEADM_CERT_ROLES[alias] ?? []) f.certs[0].roles.add(role);
+  }
+}
+
+/** Key files a certificate is expected to be used with: named by the paired flag, by naming convention, or the same file. */
+function expectedKeyFiles(scan: Scan, f: PemFile, allRefs: readonly FileReference[]): PemFile[] {
+  const paths = new Set<string>();
+  for (const r of f.refs) {
+    const keyVia = r.kind === 'certificate' || r.kind === 'ca' ? fileRefRule(r.component, r.via)?.keyVia ?? KUBECONFIG_KEY_VIA[r.via] : undefined;
+    for (const k of allRefs) {
+      const paired = keyVia ? k.via === keyVia : k.via === r.via && r.kind === 'certificate';
+      if (k.kind === 'key' && k.component === r.component && paired && k.source.split(':')[0] === r.source.split(':')[0]) paths.add(k.path);
+    }
+  }
+  if (paths.size === 0) {
+    for (const alias of f.aliases) {
+      if (/\.crt$/.test(alias)) paths.add(alias.replace(/\.crt$/, '.key'));
+      else if (/\.pem$/.test(alias) && !/-key\.pem$/.test(alias)) paths.add(alias.replace(/\.pem$/, '-key.pem'));
+    }
+  }
+  const out: PemFile[] = [];
+  if (f.privateKeyDigests.length > 0) out.push(f);
+  for (const p of paths) {
+    const real = scan.tree.realPath(p);
+    const kf = real ? scan.files.get(real) : undefined;
+    if (kf && kf.privateKeyDigests.length > 0 && !out.includes(kf)) out.push(kf);
+  }
+  return out;
+}
+
+function leastPrivilegeFindings(scan: Scan, certs: readonly CertEntry[]): void {
+  const bySha = new Map<string, { roles: Set<string>; paths: string[] }>();
+  for (const c of certs) {
+    const e = bySha.get(c.facts.sha256) ?? { roles: new Set<string>(), paths: [] };
+    for (const r of c.roles) e.roles.add(r);
+    e.paths.push(c.path);
+    bySha.set(c.facts.sha256, e);
+  }
+  for (const e of bySha.values()) {
+    const roles = [...e.roles].sort();
+    const independent = roles.filter((r, i) => !roles.slice(0, i).some((q) => COMPATIBLE_ROLES.some((g) => g.includes(q) && g.includes(r))));
+    if (independent.length < 2) continue;
+    const paths = [...e.paths].sort();
+    const where = paths.length > 1 ? ` (the same certificate at ${paths.join(', ')})` : '';
+    scan.finding(
+      'warning',
+      'cert-multiple-roles',
+      paths[0],
+      `${paths[0]} serves ${roles.length} roles: ${roles.join(', ')}${where}. One certificate per role limits what a stolen key can do.`,
+    );
+  }
+}
+
+function expiryFinding(scan: Scan, status: Status, path: string, what: string, notBefore: string, notAfter: string): void {
+  if (status === 'expired') scan.finding('error', 'cert-expired', path, `${what} expired on ${day(notAfter)}.`);
+  else if (status === 'expiring') scan.finding('warning', 'cert-expiring', path, `${what} expires on ${day(notAfter)}, within ${scan.expiringDays} days.`);
+  else if (status === 'not-yet-valid') scan.finding('warning', 'cert-not-yet-valid', path, `${what} is not valid before ${day(notBefore)}.`);
+}
+
+/** Parses an embedded `*-data` value as its first PEM certificate. */
+function embeddedCert(data: Buffer): CertFacts | null {
+  const block = readPem(data).blocks.find((b) => CERTIFICATE_LABELS.has(b.label));
+  if (!block) return null;
+  const parsed = parseCertificate(block.der);
+  return 'cert' in parsed ? parsed.cert : null;
+}
+
+function notPem(d: { placeholder: boolean }): string {
+  return d.placeholder ? 'holds the placeholder REDACTED, not a PEM certificate' : 'is not a base64 PEM certificate';
+}
+
+interface KubeconfigWork {
+  path: string;
+  roles: Set<string>;
+  read: KubeconfigRead;
+  caEmbedded: CertFacts | null;
+  clientEmbedded: CertFacts | null;
+  caFile: string | null;
+  clientFile: string | null;
+}
+
+function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: KubeconfigWork[]; extraRefs: FileReference[] } {
+  const work: KubeconfigWork[] = [];
+  const extraRefs: FileReference[] = [];
+  for (const [path, { roles, refs: kcRefs }] of kubeconfigPaths(scan, refs)) {
+    // The component that uses it: from the flag that names it, else from its usual role (`kubelet:kubeconfig`).
+    const component = kcRefs[0]?.component ?? [...roles].map((r) => r.split(':')[0]).find((c) => c !== 'admin' && c !== 'super-admin');
+    const refComponent = component ?? '';
+    const text = scan.tree.readText(path);
+    if (text === null) {
+      const required = kcRefs.filter((r) => !fileRefRule(r.component, r.via)?.optional);
+      if (required.length > 0 && !scan.tree.exists(path)) {
+        scan.finding('warning', 'kubeconfig-missing', path, `${path} (${describeRef(required[0])}) is not on the node.`, component);
+      }
+      continue;
+    }
+    const read = parseKubeconfig(text);
+    for (const prob of read.problems) scan.finding('warning', 'kubeconfig-invalid', path, `${path} ${prob}.`, component);
+    if (read.insecureSkipTLSVerify) {
+      scan.finding('warning', 'kubeconfig-insecure', path, `${path} sets insecure-skip-tls-verify: the server's certificate is not checked.`, component);
+    }
+    if (!read.valid) continue;
+    const w: KubeconfigWork = { path, roles, read, caEmbedded: null, clientEmbedded: null, caFile: null, clientFile: null };
+    const base = dirOf(path);
+    const source = path;
+    if (read.ca?.kind === 'embedded') {
+      w.caEmbedded = embeddedCert(read.ca.data);
+      if (!w.caEmbedded) scan.finding('warning', 'kubeconfig-data-invalid', path, `${path}: certificate-authority-data ${notPem(read.ca)}.`, component);
+    } else if (read.ca?.kind === 'file') {
+      w.caFile = resolveNodePath(read.ca.path, base);
+      extraRefs.push({ path: w.caFile, component: refComponent, via: 'certificate-authority', kind: 'ca', role: '', source });
+    }
+    const cc = read.clientCertificate;
+    if (cc?.kind === 'embedded') {
+      w.clientEmbedded = embeddedCert(cc.data);
+      if (!w.clientEmbedded) scan.finding('warning', 'kubeconfig-data-invalid', path, `${path}: client-certificate-data ${notPem(cc)}.`, component);
+    } else if (cc?.kind === 'empty') {
+      scan.finding('warning', 'kubeconfig-data-invalid', path, `${path}: client-certificate-data is empty.`, component);
+    } else if (cc?.kind === 'file') {
+      w.clientFile = resolveNodePath(cc.path, base);
+      const rolesOrNone = roles.size > 0 ? [...roles] : [''];
+      for (const role of rolesOrNone) {
+        const clientRole = role ? kubeconfigClientRole(role) : '';
+        extraRefs.push({ path: w.clientFile, component: refComponent, via: 'client-certificate', kind: 'certificate', role: clientRole, source });
+        if (read.clientKey?.kind === 'file') {
+          extraRefs.push({ path: resolveNodePath(read.clientKey.path, base), component: refComponent, via: 'client-key', kind: 'key', role: clientRole, source });
+        }
+      }
+    }
+    if (read.clientKey?.kind === 'embedded' && w.clientEmbedded && read.clientKey.publicKeyDigest !== null && read.clientKey.publicKeyDigest !== spkiDigest(w.clientEmbedded.spki)) {
+      scan.finding('error', 'kubeconfig-key-mismatch', path, `${path}: client-key-data does not belong to client-certificate-data.`, component);
+    }
+    work.push(w);
+  }
+  return { work, extraRefs };
+}
+
+/** The CA file on the node equal to a trusted CA: beside the kubeconfig first, then a cluster CA, then by path. */
+function equalCA(cas: readonly CertEntry[], facts: CertFacts, kubeconfigPath: string): string | null {
+  const rank = (c: CertEntry) => (dirOf(c.path) === dirOf(kubeconfigPath) ? 0 : c.roles.has('cluster-ca') ? 1 : 2);
+  const same = cas.filter((c) => c.facts.sha256 === facts.sha256).sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+  return same[0]?.path ?? null;
+}
+
+function toCertificate(c: CertEntry, issuerPath: string | null, privateKey: Certificate['privateKey'], status: Status): Certificate {
+  const f = c.facts;
+  const out: Certificate = {
+    path: c.path,
+    subject: f.subject,
+    issuer: f.issuer,
+    serial: f.serial,
+    notBefore: f.notBefore,
+    notAfter: f.notAfter,
+    sans: f.sans,
+    isCA: f.isCA,
+    keyUsage: f.keyUsage,
+    extKeyUsage: f.extKeyUsage,
+    publicKey: f.publicKey,
+    sha256: f.sha256,
+    roles: [...c.roles].sort(),
+    issuerPath,
+    privateKey,
+    status,
+  };
+  if (c.index === 0 && c.file.path !== c.file.realPath) out.linkTarget = c.file.realPath;
+  return out;
+}
+
+/** Certificates and kubeconfigs of a node: followed from references first, then the usual directories. */
+export function scanCredentials(
+  tree: FileTree,
+  refs: readonly FileReference[],
+  options: ScanOptions = {},
+): { certificates: Certificate[]; kubeconfigs: Kubeconfig[]; findings: Finding[] } {
+  const scan = new Scan(tree, options);
+  const { work, extraRefs } = readKubeconfigs(scan, refs);
+  const allRefs = [...refs, ...extraRefs];
+
+  const missing = new Set<string>();
+  for (const r of allRefs) {
+    if (r.kind !== 'certificate' && r.kind !== 'key' && r.kind !== 'ca') continue;
+    if (!scan.addFile(r.path, r) && !missing.has(r.path)) {
+      missing.add(r.path);
+      scan.finding('warning', 'referenced-file-missing', r.path, `${r.path} (${describeRef(r)}) is not on the node.`, r.component || undefined);
+    }
+  }
+  for (const dir of USUAL_CERT_DIRS) {
+    const paths = dir.deep
+      ? tree.walkFiles(dir.path, (p) => CERT_FILE_PATTERN.test(p))
+      : tree.list(dir.path).map((n) => joinNodePath(dir.path, n)).filter((p) => CERT_FILE_PATTERN.test(p) && tree.isFile(p));
+    for (const p of paths) scan.addFile(p, null);
+  }
+
+  const files = [...scan.files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  for (const f of files) {
+    readFilePem(scan, f);
+    assignRoles(f);
+  }
+  const certs = files.flatMap((f) => f.certs);
+  const candidates: IssuerCandidate[] = [
+    ...certs.map((c) => ({ path: c.path, facts: c.facts, embedded: false })),
+    ...work.filter((w) => w.caEmbedded).map((w) => ({ path: `${w.path}#ca`, facts: w.caEmbedded!, embedded: true })),
+  ];
+  const privateKeys = new Set(files.flatMap((f) => f.privateKeyDigests));
+
+  const certificates: Certificate[] = [];
+  for (const c of certs) {
+    const issuerPath = scan.issuerOf(c, candidates);
+    if (!issuerPath) {
+      scan.finding('info', 'issuer-not-on-node', c.path, `${c.path} was issued by ${c.facts.issuer || 'an unnamed CA'}, whose certificate is not on the node (or its signature does not verify).`);
+    }
+    const digest = spkiDigest(c.facts.spki);
+    let privateKey: Certificate['privateKey'] = privateKeys.has(digest) ? 'present' : 'absent';
+    if (c.index === 0) {
+      const expected = expectedKeyFiles(scan, c.file, allRefs);
+      if (expected.length > 0 && !expected.some((k) => k.privateKeyDigests.includes(digest))) {
+        privateKey = 'mismatch';
+        scan.finding('error', 'key-mismatch', c.path, `${c.path}: its private key ${expected.map((k) => k.path).join(', ')} does not match the certificate.`);
+      }
+    }
+    const status = certStatus(c.facts.notBefore, c.facts.notAfter, scan.now, scan.expiringDays);
+    expiryFinding(scan, status, c.path, `${c.path} (${c.facts.subject})`, c.facts.notBefore, c.facts.notAfter);
+    certificates.push(toCertificate(c, issuerPath, privateKey, status));
+  }
+  leastPrivilegeFindings(scan, certs);
+
+  const byPath = new Map<string, CertEntry>();
+  for (const f of files) {
+    if (f.certs.length === 0) continue;
+    for (const alias of [...f.aliases, f.realPath, f.path]) byPath.set(alias, f.certs[0]);
+  }
+  const fileCAs = certs.filter((c) => c.facts.isCA);
+  const kubeconfigs: Kubeconfig[] = [];
+  for (const w of work) {
+    const r = w.read;
+    const client = w.clientEmbedded ?? (w.clientFile ? byPath.get(w.clientFile)?.facts ?? null : null);
+    const caFacts = w.caEmbedded ?? (w.caFile ? byPath.get(w.caFile)?.facts ?? null : null);
+    const caCert = w.caFile && byPath.has(w.caFile) ? w.caFile : caFacts ? equalCA(fileCAs, caFacts, w.path) : null;
+    const kc: Kubeconfig = {
+      path: w.path,
+      server: r.server,
+      user: client ? nameValues(client.subjectAttrs, 'CN')[0] ?? null : r.auth === 'token' ? r.tokenIdentity : r.auth === 'exec' ? r.execCommand : null,
+      groups: client ? nameValues(client.subjectAttrs, 'O').sort() : [],
+      auth: r.auth,
+      ca: r.ca?.kind === 'embedded' ? `${w.path}#ca` : w.caFile,
+      clientCertificate: r.clientCertificate?.kind === 'embedded' ? `${w.path}#client-certificate` : w.clientFile,
+      roles: [...w.roles].sort(),
+      caCertificate: caCert,
+    };
+    if (client) {
+      const status = certStatus(client.notBefore, client.notAfter, scan.now, scan.expiringDays);
+      kc.clientCertificateNotAfter = client.notAfter;
+      kc.clientCertificateStatus = status;
+      kc.clientCertificateIssuer = scan.issuerOf({ path: kc.clientCertificate ?? w.path, facts: client }, candidates);
+      // A file-based client certificate already has its own expiry finding.
+      if (w.clientEmbedded) expiryFinding(scan, status, w.path, `The client certificate in ${w.path} (${client.subject})`, client.notBefore, client.notAfter);
+    }
+    kubeconfigs.push(kc);
+  }
+
+  const order = (a: { path: string | null }, b: { path: string | null }) => (a.path ?? '').localeCompare(b.path ?? '');
+  certificates.sort((a, b) => order(a, b));
+  kubeconfigs.sort((a, b) => order(a, b));
+  const findings = scan.findings.sort(
+    (a, b) => order(a, b) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+  );
+  return { certificates, kubeconfigs, findings: dedupe(findings) };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.path}\u0000${f.code}\u0000${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * PEM reader: the blocks of a file, and what is wrong with the rest. Never throws.
+ * Textual encoding: RFC 7468 (https://www.rfc-editor.org/rfc/rfc7468), lax parsing (section 2:
+ * text before, between and after blocks is ignored, as OpenSSL and Go's encoding/pem do).
+ */
+import { readTlv } from './der.js';
+
+export interface PemBlock {
+  /** `CERTIFICATE`, `RSA PRIVATE KEY`, `PUBLIC KEY` ... */
+  label: string;
+  der: Buffer;
+  /** 1-based line of the BEGIN marker. */
+  line: number;
+}
+
+export type PemProblem =
+  | { kind: 'truncated'; label: string; line: number }
+  | { kind: 'bad-base64'; label: string; line: number };
+
+export interface PemRead {
+  /** What the file looks like as a whole. */
+  format: 'pem' | 'empty' | 'der' | 'text';
+  blocks: PemBlock[];
+  problems: PemProblem[];
+}
+
+const MAX_BLOCKS = 1000;
+const BEGIN = /^-----BEGIN ([A-Z0-9 ]{1,64})-----\s*$/;
+const END = /^-----END ([A-Z0-9 ]{1,64})-----\s*$/;
+
+/** True when the bytes are one whole DER SEQUENCE (a binary certificate or key). */
+function looksLikeDer(data: Buffer): boolean {
+  if (data.length < 2 || data[0] !== 0x30) return false;
+  const t = readTlv(data, 0);
+  return t !== null && t.end === data.length;
+}
+
+export function readPem(data: Buffer | string): PemRead {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (buf.length === 0 || buf.toString('latin1').trim() === '') return { format: 'empty', blocks: [], problems: [] };
+  const lines = buf.toString('latin1').split(/\r?\n/);
+  const blocks: PemBlock[] = [];
+  const problems: PemProblem[] = [];
+  let i = 0;
+  while (i < lines.length && blocks.length < MAX_BLOCKS) {
+    const begin = lines[i].trim().match(BEGIN);
+    if (!begin) {
+      i++;
+      continue;
+    }
+    const label = begin[1];
+    const line = i + 1;
+    const body: string[] = [];
+    let j = i + 1;
+    let closed = false;
+    let inHeaders = true;
+    for (; j < lines.length; j++) {
+      const t = lines[j].trim();
+      const end = t.match(END);
+      if (end) {
+        closed = end[1] === label;
+        break;
+      }
+      if (BEGIN.test(t)) break;
+      // RFC 1421 headers (Proc-Type, DEK-Info) of legacy encrypted keys precede the base64.
+      if (inHeaders && /^[A-Za-z-]+:/.test(t)) continue;
+      if (t !== '') inHeaders = false;
+      body.push(t);
+    }
+    if (!closed) {
+      problems.push({ kind: 'truncated', label, line });
+      i = j;
+      continue;
+    }
+    const b64 = body.join('');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1 || b64.length === 0) {
+      problems.push({ kind: 'bad-base64', label, line });
+    } else {
+      blocks.push({ label, der: Buffer.from(b64, 'base64'), line });
+    }
+    i = j + 1;
+  }
+  if (blocks.length > 0 || problems.length > 0) return { format: 'pem', blocks, problems };
+  return { format: looksLikeDer(buf) ? 'der' : 'text', blocks, problems };
+}
+
+export const PRIVATE_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY']);
+export const PUBLIC_KEY_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
+export const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);

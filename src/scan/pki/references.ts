@@ -1,0 +1,72 @@
+/**
+ * Every file a component flag or config field points at, with the role the knowledge data gives it.
+ */
+import { CONFIG_KIND_COMPONENT, FILE_REF_RULES, fileRefRule, type FileRefRule } from '../../knowledge/file-refs.js';
+import type { Component, ConfigFile } from '../../model/types.js';
+import { joinNodePath } from '../../source/file-tree.js';
+import type { FileReference } from '../types.js';
+
+/** A path as written in a flag or field, made absolute: relative ones resolve against `baseDir`. */
+export function resolveNodePath(value: string, baseDir: string): string {
+  return value.startsWith('/') ? joinNodePath(value) : joinNodePath(baseDir, value);
+}
+
+function dirOf(nodePath: string): string {
+  const p = joinNodePath(nodePath);
+  return p.slice(0, p.lastIndexOf('/')) || '/';
+}
+
+function refsForValue(rule: FileRefRule, value: string, baseDir: string, source: string): FileReference[] {
+  const v = value.trim();
+  if (v === '') return [];
+  const base = { component: rule.component, via: rule.via, role: rule.role, source };
+  if (rule.valueFormat === 'cert-key-pair') {
+    // `--tls-sni-cert-key=cert.crt,cert.key:*.example.com`
+    const [cert, key] = v.split(':')[0].split(',').map((s) => s.trim());
+    const out: FileReference[] = [];
+    if (cert) out.push({ ...base, path: resolveNodePath(cert, baseDir), kind: 'certificate' });
+    if (key) out.push({ ...base, path: resolveNodePath(key, baseDir), kind: 'key' });
+    return out;
+  }
+  return [{ ...base, path: resolveNodePath(v, baseDir), kind: rule.kind }];
+}
+
+/** Reads a dotted field path (`authentication.x509.clientCAFile`) out of a config document. */
+function field(doc: unknown, path: string): unknown {
+  let cur: unknown = doc;
+  for (const part of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function key(r: FileReference): string {
+  return [r.path, r.component, r.via, r.kind, r.source].join('\u0000');
+}
+
+/** Every file a component flag or config field points at (certificates, keys, CAs, kubeconfigs), sorted. */
+export function collectReferences(components: readonly Component[], configs: readonly ConfigFile[]): FileReference[] {
+  const out = new Map<string, FileReference>();
+  const add = (refs: FileReference[]): void => {
+    for (const r of refs) if (!out.has(key(r))) out.set(key(r), r);
+  };
+  for (const c of components) {
+    for (const flag of c.flags) {
+      const rule = fileRefRule(c.name, flag.name);
+      if (!rule || (flag.overridden && !rule.repeatable)) continue;
+      // A daemon's working directory is `/` (systemd) and a static pod's is the image's `/`.
+      add(refsForValue(rule, flag.value, '/', flag.source));
+    }
+  }
+  for (const cfg of configs) {
+    const component = cfg.component ?? CONFIG_KIND_COMPONENT[cfg.kind];
+    if (!component) continue;
+    for (const rule of FILE_REF_RULES) {
+      if (rule.component !== component || rule.via.startsWith('-')) continue;
+      const v = field(cfg.content, rule.via);
+      if (typeof v === 'string') add(refsForValue(rule, v, dirOf(cfg.path), cfg.path));
+    }
+  }
+  return [...out.values()].sort((a, b) => key(a).localeCompare(key(b)));
+}
