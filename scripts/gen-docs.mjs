@@ -7,7 +7,8 @@
  *   node scripts/gen-docs.mjs --check    change nothing; exit 1 naming each stale block
  *
  * Two kinds of block (`head=N` keeps the first N lines of output; `exit=N` says the command is
- * expected to exit N — without it, 0 or 1; `lang` is the fence's language, `console` by default):
+ * expected to exit N — without it, 0 or 1; `lang` is the fence's language, `console` by default;
+ * `jq=.a.b[0]` or `jq=.a[]|select(.k=="v")` shows that part of a JSON output, as `| jq` would):
  *
  *   <!-- kdiff:run [head=N] [lang=L] [exit=N] kdiff scan fixtures/seed-kubeadm-worker -->
  *   ...replaced by a fenced block: `$ <command>`, its stdout and stderr, and `$ echo $?` when not 0...
@@ -91,12 +92,31 @@ function options(text) {
   const opts = {};
   let rest = text.trim();
   for (;;) {
-    const m = /^(head|lang|exit)=(\S+)\s+/.exec(rest) ?? /^(cjs)\b\s*/.exec(rest);
+    const m = /^(head|lang|exit|jq)=(\S+)\s+/.exec(rest) ?? /^(cjs)\b\s*/.exec(rest);
     if (!m) break;
     opts[m[1]] = m[2] ?? true;
     rest = rest.slice(m[0].length);
   }
   return { opts, rest };
+}
+
+/** A jq path of fields and indexes: `.node.components[1].flags`. */
+export function jqPath(value, path) {
+  if (!/^(\.[A-Za-z_][\w-]*|\[\d+\])+$/.test(path)) throw new Error('only .field and [index] steps are supported');
+  let v = value;
+  for (const [, field, index] of path.matchAll(/\.([A-Za-z_][\w-]*)|\[(\d+)\]/g)) {
+    v = v == null ? null : field !== undefined ? v[field] : v[Number(index)];
+  }
+  return v ?? null;
+}
+
+/** The jq filters the docs use: a path, or `PATH[]|select(.field=="value")` (each match, as jq prints them). */
+export function jq(value, filter) {
+  const m = /^(.*)\[\]\|select\(\.([A-Za-z_][\w-]*)=="([^"]*)"\)$/.exec(filter);
+  if (!m) return [jqPath(value, filter)];
+  const list = m[1] === '' || m[1] === '.' ? value : jqPath(value, m[1]);
+  if (!Array.isArray(list)) throw new Error(`${m[1]} is not a list`);
+  return list.filter((x) => x && typeof x === 'object' && x[m[2]] === m[3]);
 }
 
 function clip(text, head) {
@@ -124,11 +144,20 @@ async function runBlock(kind, header, body, cwd, problems, where) {
     const allowed = opts.exit !== undefined ? [Number(opts.exit)] : [0, 1];
     if (!allowed.includes(r.code)) problems.push(`${where}: \`${rest}\` exited ${r.code}: ${r.stderr.trim()}`);
     if (r.stderr.includes('internal error')) problems.push(`${where}: \`${rest}\`: ${r.stderr.trim()}`);
-    const status = r.code !== 0 && !/\|/.test(rest) ? `$ echo $?\n${r.code}\n` : '';
-    if (!opts.lang || opts.lang === 'console') return fence(`$ ${rest}\n${clip(r.stdout, opts.head)}${r.stderr}${status}`, 'console');
+    if (opts.jq) {
+      // `jq=PATH` shows part of a JSON output as `| jq 'PATH'` would (done here, so jq need not be installed).
+      try {
+        r.stdout = jq(JSON.parse(r.stdout), opts.jq).map((v) => `${JSON.stringify(v, null, 2)}\n`).join('');
+      } catch (err) {
+        problems.push(`${where}: jq=${opts.jq}: ${err.message}`);
+      }
+    }
+    const command = opts.jq ? `${rest} | jq '${opts.jq}'` : rest;
+    const status = r.code !== 0 && !/\|/.test(command) ? `$ echo $?\n${r.code}\n` : '';
+    if (!opts.lang || opts.lang === 'console') return fence(`$ ${command}\n${clip(r.stdout, opts.head)}${r.stderr}${status}`, 'console');
     // Output in its own language's fence, so it highlights as JSON, YAML, XML ...; the command before it.
     const after = r.stderr || status ? `\n${fence(`${r.stderr}${status}`, 'console')}` : '';
-    return `${fence(`$ ${rest}`, 'console')}\n${fence(clip(r.stdout, opts.head), opts.lang)}${after}`;
+    return `${fence(`$ ${command}`, 'console')}\n${fence(clip(r.stdout, opts.head), opts.lang)}${after}`;
   }
   const code = /^(`{3,})(\w*)\n([\s\S]*?)\n\1\n/m.exec(body);
   if (!code) {
