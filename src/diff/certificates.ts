@@ -125,9 +125,9 @@ function certEntries(node: NodeModel, identity: (s: string) => string): Map<stri
       continue;
     }
     certs.push(c);
-    const roles = rolesBySha.get(c.sha256) ?? new Set<string>();
+    const roles = rolesBySha.get(c.sha256 || c.path) ?? new Set<string>();
     for (const r of c.roles) roles.add(r);
-    rolesBySha.set(c.sha256, roles);
+    rolesBySha.set(c.sha256 || c.path, roles);
   }
   const out = new Map<string, CertEntry[]>();
   for (const c of certs) {
@@ -138,7 +138,7 @@ function certEntries(node: NodeModel, identity: (s: string) => string): Map<stri
         same.paths = [...same.paths, identity(c.path)].sort();
         continue;
       }
-      group.push({ cert: c, paths: [identity(c.path)], roles: [...(rolesBySha.get(c.sha256) ?? [])].sort(), bundle: bundles.get(c.path) ?? [] });
+      group.push({ cert: c, paths: [identity(c.path)], roles: [...(rolesBySha.get(c.sha256 || c.path) ?? [])].sort(), bundle: bundles.get(c.path) ?? [] });
       out.set(role, group);
     }
   }

@@ -73,7 +73,7 @@ function compareAdmission(left: Side, right: Side, ctx: DiffContext): Difference
     severity = maxSeverity(severity, vr.severity);
     reason = `; right is weaker: ${vr.reason.replace(/[.\s]+$/, '')}`;
   } else if (vl?.weak && !vr?.weak) {
-    reason = `; right is stronger: ${vl.reason.replace(/[.\s]+$/, '')}`;
+    reason = `; right is stronger; on left: ${vl.reason.replace(/[.\s]+$/, '')}`;
   }
   const removed: string[] = [];
   for (const [only, side, label] of [[onlyL, left, 'left'], [onlyR, right, 'right']] as const) {
@@ -81,7 +81,7 @@ function compareAdmission(left: Side, right: Side, ctx: DiffContext): Difference
     for (const p of only) {
       const gone = safe(() => k.admissionPluginRemovedAt?.(p, version), undefined);
       if (!gone) continue;
-      removed.push(`${p} was removed in ${gone.version}${version ? ` and ${label} runs ${version}, so kube-apiserver will not start with it` : `; ${label}'s version is unknown`}`);
+      removed.push(`${p} was removed in ${gone.version} (${version ? `${label} runs ${version}: kube-apiserver will not start with it` : `${label}'s version is unknown`})`);
       if (version) severity = maxSeverity(severity, 'warning');
     }
   }
@@ -198,7 +198,7 @@ function compareSetting(
         reason = `right is weaker: ${vr?.reason ?? ''}`;
       } else if (weakL && !weakR) {
         severity = 'info';
-        reason = `right is stronger: ${vl?.reason ?? ''}`;
+        reason = `right is stronger; on left: ${vl?.reason ?? ''}`;
       } else if (weakL && weakR) {
         severity = vr?.severity ?? 'warning';
         reason = `both are weak: ${vr?.reason ?? ''}`;
@@ -248,8 +248,8 @@ function removalNote(comp: string, l: Setting | undefined, r: Setting | undefine
     const gone = safe(() => ctx.knowledge.removedAt(comp, s.writtenAs, version), undefined);
     if (!gone) continue;
     const hidden = gone.evidence === 'reference-drop';
-    const verb = hidden ? `left the reference in ${gone.version} (removed or hidden)` : `was removed in ${gone.version}`;
-    notes.push(`${s.writtenAs} ${verb} (${version ? `${label} runs ${version}` : `${label}'s version is unknown`})`);
+    const runs = version ? `${label} runs ${version}` : `${label}'s version is unknown`;
+    notes.push(hidden ? `${s.writtenAs} left the reference in ${gone.version}, removed or hidden (${runs})` : `${s.writtenAs} was removed in ${gone.version} (${runs})`);
     if (version && !hidden) escalate = true;
   }
   return { text: notes.length ? `; ${notes.join('; ')}` : '', escalate };
