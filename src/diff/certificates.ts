@@ -26,8 +26,13 @@ function byRole<T extends { path: string; roles: string[] }>(items: readonly T[]
   return m;
 }
 
-/** Pairs two groups sharing a role: equal identity first, then in order of identity. */
-function pairUp<T>(l: T[], r: T[], ident: (x: T, side: 'left' | 'right') => string): Array<[T | undefined, T | undefined]> {
+/** Pairs two groups sharing a role: equal identity first, then the closest paths, then in order. */
+function pairUp<T>(
+  l: T[],
+  r: T[],
+  ident: (x: T, side: 'left' | 'right') => string,
+  pathOf: (x: T, side: 'left' | 'right') => string,
+): Array<[T | undefined, T | undefined]> {
   const sortBy = (side: 'left' | 'right') => (a: T, b: T) => (ident(a, side) < ident(b, side) ? -1 : ident(a, side) > ident(b, side) ? 1 : 0);
   const ls = [...l].sort(sortBy('left'));
   const rs = [...r].sort(sortBy('right'));
@@ -38,9 +43,32 @@ function pairUp<T>(l: T[], r: T[], ident: (x: T, side: 'left' | 'right') => stri
     if (j >= 0) pairs.push([a, rs.splice(j, 1)[0]]);
     else restL.push(a);
   }
-  const n = Math.max(restL.length, rs.length);
-  for (let i = 0; i < n; i++) pairs.push([restL[i], rs[i]]);
+  for (const a of restL) {
+    if (rs.length === 0) {
+      pairs.push([a, undefined]);
+      continue;
+    }
+    let best = 0;
+    for (let j = 1; j < rs.length; j++) {
+      if (pathSimilarity(pathOf(a, 'left'), pathOf(rs[j], 'right')) > pathSimilarity(pathOf(a, 'left'), pathOf(rs[best], 'right'))) best = j;
+    }
+    pairs.push([a, rs.splice(best, 1)[0]]);
+  }
+  for (const b of rs) pairs.push([undefined, b]);
   return pairs;
+}
+
+/** Shared leading directories plus shared trailing name parts: `/etc/kubernetes/pki/etcd/ca.crt` is closer to `/etc/etcd/ca.pem` than to `/x/y.pem`. */
+function pathSimilarity(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  let score = 0;
+  for (let i = 0; i < Math.min(pa.length, pb.length) - 1 && pa[i] === pb[i]; i++) score += 1;
+  const stem = (p: string) => (p.split('/').pop() ?? '').replace(/\.[a-z]+$/i, '').split(/[-_.]/);
+  const sb = new Set(stem(b));
+  for (const part of stem(a)) if (sb.has(part)) score += 2;
+  for (const dir of pa.slice(0, -1)) if (dir && pb.slice(0, -1).includes(dir)) score += 0.5;
+  return score;
 }
 
 interface CertIdentity {
@@ -50,6 +78,8 @@ interface CertIdentity {
   publicKey: string;
   usages: string[];
   isCA: boolean;
+  /** The further certificates a bundle file holds after this one (subject <- issuer), compared as part of the file. */
+  bundle: string[];
 }
 
 const FIELD_NAMES: Record<keyof CertIdentity, string> = {
@@ -59,6 +89,7 @@ const FIELD_NAMES: Record<keyof CertIdentity, string> = {
   publicKey: 'key type',
   usages: 'usages',
   isCA: 'CA flag',
+  bundle: 'bundled certificates',
 };
 
 /** The kubelet's self-signed serving certificate is named `<host>@<unix time>`: the time is no identity. */
@@ -66,7 +97,56 @@ function undate(dn: string): string {
   return dn.replace(/@\d{9,}\b/g, '@<time>');
 }
 
-function certIdentity(c: Certificate, identity: (s: string) => string): CertIdentity {
+/**
+ * One certificate as the differ sees it: identical copies at several paths of one node are one
+ * certificate (the hard way keeps `ca.pem` in /var/lib/kubernetes and /etc/etcd), and the extra
+ * certificates of a bundle file (`kubelet.crt#1`, its self-signed CA) are part of the file's entry.
+ */
+interface CertEntry {
+  cert: Certificate;
+  /** Node paths, identity replaced, sorted. */
+  paths: string[];
+  /** Every role the certificate plays on its node. */
+  roles: string[];
+  bundle: Certificate[];
+}
+
+/** A node's certificates by role (no role: `path:<path>`), copies of one certificate within a role merged. */
+function certEntries(node: NodeModel, identity: (s: string) => string): Map<string, CertEntry[]> {
+  const bundleOf = /^(.*)#\d+$/;
+  const primaries = new Set(node.certificates.filter((c) => !bundleOf.test(c.path)).map((c) => c.path));
+  const bundles = new Map<string, Certificate[]>();
+  const rolesBySha = new Map<string, Set<string>>();
+  const certs: Certificate[] = [];
+  for (const c of [...node.certificates].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const m = bundleOf.exec(c.path);
+    if (m && c.roles.length === 0 && primaries.has(m[1])) {
+      bundles.set(m[1], [...(bundles.get(m[1]) ?? []), c]);
+      continue;
+    }
+    certs.push(c);
+    const roles = rolesBySha.get(c.sha256 || c.path) ?? new Set<string>();
+    for (const r of c.roles) roles.add(r);
+    rolesBySha.set(c.sha256 || c.path, roles);
+  }
+  const out = new Map<string, CertEntry[]>();
+  for (const c of certs) {
+    for (const role of c.roles.length ? c.roles : [`path:${identity(c.path)}`]) {
+      const group = out.get(role) ?? [];
+      const same = c.sha256 ? group.find((e) => e.cert.sha256 === c.sha256) : undefined;
+      if (same) {
+        same.paths = [...same.paths, identity(c.path)].sort();
+        continue;
+      }
+      group.push({ cert: c, paths: [identity(c.path)], roles: [...(rolesBySha.get(c.sha256 || c.path) ?? [])].sort(), bundle: bundles.get(c.path) ?? [] });
+      out.set(role, group);
+    }
+  }
+  return out;
+}
+
+function certIdentity(e: CertEntry, identity: (s: string) => string): CertIdentity {
+  const c = e.cert;
   return {
     subject: undate(identity(c.subject)),
     sans: [...new Set(c.sans.map(identity))].sort(),
@@ -74,6 +154,7 @@ function certIdentity(c: Certificate, identity: (s: string) => string): CertIden
     publicKey: c.publicKey,
     usages: [...new Set([...c.keyUsage, ...c.extKeyUsage])].sort(),
     isCA: c.isCA,
+    bundle: e.bundle.map((b) => `${undate(identity(b.subject))} <- ${undate(identity(b.issuer))}`),
   };
 }
 
@@ -88,26 +169,54 @@ export function certStatus(c: Certificate, ctx: DiffContext): CertStatus {
   return 'valid';
 }
 
+/**
+ * A role the other node gives as a bare key file (kubeadm's `sa.pub` for service accounts, where
+ * the hard way uses a certificate): the flag's path, or null.
+ */
+function roleGivenAsKey(node: NodeModel, role: string, ctx: DiffContext, identity: (s: string) => string): string | null {
+  let keyPath: string | null = null;
+  for (const c of node.components) {
+    for (const f of c.flags) {
+      if (f.overridden || f.value === '') continue;
+      const rule = ctx.knowledge.fileRefRule(c.name, ctx.knowledge.canonicalFlagName(c.name, f.name));
+      if (!rule || rule.role !== role) continue;
+      if (rule.kind !== 'key') return null;
+      keyPath ??= identity(f.value);
+    }
+  }
+  return keyPath;
+}
+
 export function compareCertificates(left: NodeModel, right: NodeModel, ctx: DiffContext, known: ReadonlySet<string>): Difference[] {
   const out: Difference[] = [];
-  const lm = byRole(left.certificates, ctx.leftIdentity);
-  const rm = byRole(right.certificates, ctx.rightIdentity);
-  const idOf = (c: Certificate, side: 'left' | 'right') =>
-    JSON.stringify(certIdentity(c, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity));
+  const lm = certEntries(left, ctx.leftIdentity);
+  const rm = certEntries(right, ctx.rightIdentity);
+  const idOf = (e: CertEntry, side: 'left' | 'right') => JSON.stringify(certIdentity(e, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity));
+  const pathOf = (e: CertEntry) => e.paths[0];
+  const where = (e: CertEntry) => e.paths.join(', ');
   for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
     const component = role.startsWith('path:') ? null : componentOfRole(role, known);
     const key = role.startsWith('path:') ? role.slice(5) : role;
     const what = role.startsWith('path:') ? `the certificate ${key}` : `the ${role} certificate`;
-    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf)) {
-      const lp = l ? ctx.leftIdentity(l.path) : null;
-      const rp = r ? ctx.rightIdentity(r.path) : null;
+    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf, pathOf)) {
+      const lp = l ? where(l) : null;
+      const rp = r ? where(r) : null;
       if (!l || !r) {
+        const side = l ? 'left' : 'right';
+        const other = l ? 'right' : 'left';
+        const asKey = role.startsWith('path:') ? null : roleGivenAsKey(l ? right : left, role, ctx, l ? ctx.rightIdentity : ctx.leftIdentity);
+        if (asKey) {
+          out.push(difference({
+            component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'layout', severity: 'info',
+            left: l ? lp : asKey, right: r ? rp : asKey,
+            message: `${capitalize(side)} gives the ${role} role a certificate (${lp ?? rp}), ${other} a bare key (${asKey}); both sign and verify with a key pair, only the file form differs.`,
+          }));
+          continue;
+        }
         out.push(difference({
           component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'certificate', severity: 'warning',
           left: lp, right: rp,
-          message: l
-            ? `Only left has ${what} (${lp}); check whether right needs it or gets it from elsewhere.`
-            : `Only right has ${what} (${rp}); check whether left needs it or gets it from elsewhere.`,
+          message: `Only ${side} has ${what} (${lp ?? rp}); check whether ${other} needs it or gets it from elsewhere.`,
         }));
         continue;
       }
@@ -117,20 +226,24 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
       if (changed.length) {
         const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, x[f]]));
         const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
+        const shared = (e: CertEntry, side: string) => {
+          const others = e.roles.filter((x) => x !== role);
+          return others.length ? `; on ${side} the same certificate also serves as ${others.join(', ')}` : '';
+        };
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity: 'warning',
           left: pick(li), right: pick(ri),
-          message: `${capitalize(what)} differs: ${parts.join('; ')}; make sure the same clients and names are trusted on both.`,
+          message: `${capitalize(what)} differs: ${parts.join('; ')}${shared(l, 'left')}${shared(r, 'right')}; make sure the same clients and names are trusted on both.`,
         }));
       }
-      const ls = certStatus(l, ctx);
-      const rs = certStatus(r, ctx);
+      const ls = certStatus(l.cert, ctx);
+      const rs = certStatus(r.cert, ctx);
       if (ls !== rs) {
         const severity = rs === 'expired' || rs === 'not-yet-valid' ? 'error' : rs === 'expiring' ? 'warning' : 'info';
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity,
           left: ls, right: rs,
-          message: `${capitalize(what)} is ${ls} on left and ${rs} on right (right's expires ${r.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
+          message: `${capitalize(what)} is ${ls} on left and ${rs} on right (right's expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
         }));
       }
       if (lp !== rp) {
@@ -166,7 +279,7 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
     const component = role.startsWith('path:') ? null : componentOfRole(role, known);
     const key = role.startsWith('path:') ? role.slice(5) : role;
     const what = role.startsWith('path:') ? `the kubeconfig ${key}` : `the ${role} kubeconfig`;
-    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf)) {
+    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf, (k, side) => (side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)(k.path))) {
       const lp = l ? ctx.leftIdentity(l.path) : null;
       const rp = r ? ctx.rightIdentity(r.path) : null;
       if (!l || !r) {
@@ -202,6 +315,8 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
       ];
       for (const [field, a, b] of paths) {
         if (a === b || a === null || b === null) continue;
+        // Embedded in each kubeconfig (`<path>#ca`): the kubeconfig's own location already says it.
+        if (field !== 'path' && lp !== null && rp !== null && a.startsWith(`${lp}#`) && b.startsWith(`${rp}#`)) continue;
         out.push(difference({
           component, subject: 'kubeconfig', key: field === 'path' ? key : `${key}.${field}`, change: 'changed', category: 'layout', severity: 'info',
           left: a, right: b,

@@ -59,7 +59,8 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
       message: `${name}'s image comes from ${li} on left and ${ri} on right; check both registries are trusted and reachable.`,
     }));
   }
-  if (l.binary && r.binary && ctx.leftIdentity(l.binary) !== ctx.rightIdentity(r.binary)) {
+  // A static pod's binary is its image's entrypoint: beside a daemon's path it only repeats the run mode.
+  if (l.runMode === r.runMode && l.binary && r.binary && ctx.leftIdentity(l.binary) !== ctx.rightIdentity(r.binary)) {
     out.push(difference({
       component: name, subject: 'component', key: 'binary', change: 'changed', category: 'layout', severity: 'info',
       left: l.binary, right: r.binary,

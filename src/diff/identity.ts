@@ -71,7 +71,7 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   for (const cert of node.certificates) {
     const m = /CN=system:node:([^,/]+)/.exec(cert.subject);
     if (m) add(m[1]);
-    if (cert.roles.some((r) => NODE_CERT_ROLES.includes(r))) {
+    if (namesOneNode(cert.roles, cert.sans)) {
       for (const san of cert.sans) add(san.replace(/^(DNS|IP):/, ''));
     }
   }
@@ -83,6 +83,17 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   }
   const longestFirst = (a: string, b: string): number => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0);
   return { names: [...names].sort(longestFirst), ips: [...ips].sort(longestFirst) };
+}
+
+/**
+ * A certificate whose SANs name this node alone: it plays only node roles and lists at most one
+ * address beyond loopback. The hard way's one `kubernetes.pem` serves etcd and the apiserver with
+ * every controller's address in it: those are the cluster's, not this node's.
+ */
+function namesOneNode(roles: readonly string[], sans: readonly string[]): boolean {
+  if (roles.length === 0 || !roles.every((r) => NODE_CERT_ROLES.includes(r))) return false;
+  const ips = sans.filter((s) => s.startsWith('IP:')).map((s) => s.slice(3)).filter((ip) => !ip.startsWith('127.') && ip !== '::1' && !/^(0+:){7}0*1$/.test(ip));
+  return ips.length <= 1;
 }
 
 /** A function replacing the identity's names and addresses in any text, whole words only. */

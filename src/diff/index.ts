@@ -59,14 +59,15 @@ export function diffNodes(left: NodeModel, right: NodeModel, options: DiffOption
   differences.push(...compareExtraStaticPods(left, right));
   differences.push(...compareCertificates(left, right, ctx, known));
   differences.push(...compareKubeconfigs(left, right, ctx, known));
-  differences.sort(compareDifferences);
+  const kept = withoutRepeats(differences);
+  kept.sort(compareDifferences);
   return {
     kdiff: 'report',
     schemaVersion: 1,
     left: { label: options.labels?.left ?? 'left', style: left.style, role: left.role },
     right: { label: options.labels?.right ?? 'right', style: right.style, role: right.role },
-    differences,
-    summary: summarize(differences),
+    differences: kept,
+    summary: summarize(kept),
   };
 }
 
@@ -100,6 +101,10 @@ function compareConfigured(
     }
     oneSided.add(kind);
     const path = a ? ctx.leftIdentity(a.path) : ctx.rightIdentity((b as { path: string }).path);
+    // Named by a flag set on that side only: the flag's own difference says it (--encryption-provider-config).
+    const mine = a ? ls : rs;
+    const theirs = a ? rs : ls;
+    if (name !== null && [...mine.settings.values()].some((s) => s.subject === 'flag' && s.display === path && !theirs.settings.has(s.key))) continue;
     out.push(difference({
       component: name, subject: 'file', key: kind, change: a ? 'removed' : 'added', category: 'config', severity: 'warning',
       left: a ? path : null, right: b ? path : null,
@@ -112,6 +117,52 @@ function compareConfigured(
     out.push(d);
   }
   return out;
+}
+
+/**
+ * One fact, one difference. A certificate or kubeconfig a flag's difference already shows is not
+ * repeated: moved (`--tls-cert-file` names both paths) or named on one side only
+ * (`--proxy-client-cert-file`). The certificates and kubeconfigs of a component that runs on one
+ * side only belong to that component's presence difference.
+ */
+function withoutRepeats(differences: readonly Difference[]): Difference[] {
+  // Paths named by flags: moved (both sides), or set on one side only.
+  const moved = { left: new Set<string>(), right: new Set<string>() };
+  const named = { removed: new Set<string>(), added: new Set<string>() };
+  for (const d of differences) {
+    if (d.subject !== 'flag') continue;
+    if (d.category === 'layout' && typeof d.left === 'string' && typeof d.right === 'string') {
+      moved.left.add(d.left);
+      moved.right.add(d.right);
+    } else if (d.change === 'removed' && typeof d.left === 'string') named.removed.add(d.left);
+    else if (d.change === 'added' && typeof d.right === 'string') named.added.add(d.right);
+  }
+  const paths = (v: unknown): string[] => (typeof v === 'string' && v !== '' ? v.split(', ') : []);
+  const all = (v: unknown, set: Set<string>) => paths(v).length > 0 && paths(v).every((p) => set.has(p));
+  const shownByFlags = (d: Difference): boolean => {
+    if (d.subject !== 'certificate' && d.subject !== 'kubeconfig') return false;
+    if (d.category === 'layout') return all(d.left, moved.left) && all(d.right, moved.right);
+    if (d.change === 'removed') return all(d.left, named.removed);
+    if (d.change === 'added') return all(d.right, named.added);
+    return false;
+  };
+  const oneSided = new Map<string, Difference>();
+  for (const d of differences) if (d.subject === 'component' && d.category === 'presence' && d.key === d.component) oneSided.set(d.key, d);
+  const folded = new Map<string, string[]>();
+  const out: Difference[] = [];
+  for (const d of differences) {
+    if (shownByFlags(d)) continue;
+    const owner = d.component !== null ? oneSided.get(d.component) : undefined;
+    if (owner && (d.subject === 'certificate' || d.subject === 'kubeconfig') && d.change === owner.change) {
+      folded.set(owner.key, [...(folded.get(owner.key) ?? []), `${d.key} (${String(d.left ?? d.right)})`]);
+      continue;
+    }
+    out.push(d);
+  }
+  return out.map((d) => {
+    const items = d.subject === 'component' && d.category === 'presence' ? folded.get(d.key) : undefined;
+    return items ? { ...d, message: d.message.replace(/\.$/, `; with it go its ${items.join(', ')}.`) } : d;
+  });
 }
 
 function compareExtraStaticPods(left: NodeModel, right: NodeModel): Difference[] {

@@ -15,6 +15,10 @@ export interface DiffKnowledge {
   removedAt: typeof flags.removedAt;
   flagForConfigField: typeof flags.flagForConfigField;
   fileRefRule: typeof fileRefRule;
+  /** Admission plugins in effect (defaults + enabled - disabled); optional so small fakes may leave it out. */
+  effectiveAdmissionPlugins?: typeof flags.effectiveAdmissionPlugins;
+  defaultAdmissionPlugins?: typeof flags.defaultAdmissionPlugins;
+  admissionPluginRemovedAt?: typeof flags.admissionPluginRemovedAt;
 }
 
 export const defaultKnowledge: DiffKnowledge = {
@@ -27,4 +31,7 @@ export const defaultKnowledge: DiffKnowledge = {
   removedAt: flags.removedAt,
   flagForConfigField: flags.flagForConfigField,
   fileRefRule,
+  effectiveAdmissionPlugins: flags.effectiveAdmissionPlugins,
+  defaultAdmissionPlugins: flags.defaultAdmissionPlugins,
+  admissionPluginRemovedAt: flags.admissionPluginRemovedAt,
 };

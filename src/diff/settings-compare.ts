@@ -3,6 +3,7 @@ import type { Component, Difference, Severity } from '../model/types.js';
 import type { NormalizedValue } from '../knowledge/flags.js';
 import type { ComponentSettings, Setting } from './settings.js';
 import { type DiffContext, difference, maxSeverity, sameValue, changeOf } from './types.js';
+import { isBootstrapOnly, isOperational } from './policy.js';
 
 export interface Side {
   component: Component | null;
@@ -12,6 +13,11 @@ export interface Side {
 export function compareSettings(name: string | null, left: Side, right: Side, ctx: DiffContext): Difference[] {
   const out: Difference[] = [];
   const keys = new Set([...left.settings.settings.keys(), ...right.settings.settings.keys()]);
+  const admission = name === 'kube-apiserver' ? compareAdmission(left, right, ctx) : undefined;
+  if (admission !== undefined) {
+    for (const k of ADMISSION_FLAGS) keys.delete(k);
+    if (admission) out.push(admission);
+  }
   for (const key of [...keys].sort()) {
     const l = left.settings.settings.get(key);
     const r = right.settings.settings.get(key);
@@ -19,6 +25,76 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
     if (d) out.push(d);
   }
   return collapseItems(out, left, right);
+}
+
+const ADMISSION_FLAGS = ['--enable-admission-plugins', '--disable-admission-plugins'];
+
+/**
+ * kube-apiserver's admission plugins compared as the set in effect (its defaults, plus the enabled,
+ * minus the disabled; an old `--admission-control` list replaces the defaults), so naming a plugin
+ * that is on by default, or reordering the list, is no difference. Undefined when the knowledge
+ * cannot compute the set (the flags then compare one by one); null when the sets are equal.
+ */
+function compareAdmission(left: Side, right: Side, ctx: DiffContext): Difference | null | undefined {
+  const k = ctx.knowledge;
+  if (!k.effectiveAdmissionPlugins || !k.defaultAdmissionPlugins) return undefined;
+  const flagsOf = (side: Side) => ADMISSION_FLAGS.map((f) => side.settings.settings.get(f));
+  const [le, ld] = flagsOf(left);
+  const [re, rd] = flagsOf(right);
+  if (!le && !ld && !re && !rd) return null;
+  const effective = (enable: Setting | undefined, disable: Setting | undefined): string[] => {
+    const old = enable?.writtenAs === '--admission-control';
+    return (k.effectiveAdmissionPlugins as NonNullable<typeof k.effectiveAdmissionPlugins>)({
+      enable: old ? null : enable?.display ?? null,
+      admissionControl: old ? enable?.display ?? null : null,
+      disable: disable?.display ?? null,
+    });
+  };
+  const lset = effective(le, ld);
+  const rset = effective(re, rd);
+  const onlyL = lset.filter((p) => !rset.includes(p));
+  const onlyR = rset.filter((p) => !lset.includes(p));
+  if (onlyL.length === 0 && onlyR.length === 0) return null;
+
+  const defaults = k.defaultAdmissionPlugins();
+  const verdictOf = (set: string[]) => {
+    const off = defaults.filter((p) => !set.includes(p));
+    const verdicts = [
+      safe(() => k.securityVerdict('kube-apiserver', '--enable-admission-plugins', set.join(',')), undefined),
+      safe(() => k.securityVerdict('kube-apiserver', '--disable-admission-plugins', off.length ? off.join(',') : null), undefined),
+    ];
+    return verdicts.find((v) => v?.weak) ?? verdicts[0];
+  };
+  const vl = verdictOf(lset);
+  const vr = verdictOf(rset);
+  let severity: Severity = onlyL.length ? 'warning' : 'info';
+  let reason = '';
+  if (vr?.weak && !vl?.weak) {
+    severity = maxSeverity(severity, vr.severity);
+    reason = `; right is weaker: ${vr.reason.replace(/[.\s]+$/, '')}`;
+  } else if (vl?.weak && !vr?.weak) {
+    reason = `; right is stronger; on left: ${vl.reason.replace(/[.\s]+$/, '')}`;
+  }
+  const removed: string[] = [];
+  for (const [only, side, label] of [[onlyL, left, 'left'], [onlyR, right, 'right']] as const) {
+    const version = side.component?.version ?? null;
+    for (const p of only) {
+      const gone = safe(() => k.admissionPluginRemovedAt?.(p, version), undefined);
+      if (!gone) continue;
+      removed.push(`${p} was removed in ${gone.version} (${version ? `${label} runs ${version}: kube-apiserver will not start with it` : `${label}'s version is unknown`})`);
+      if (version) severity = maxSeverity(severity, 'warning');
+    }
+  }
+  const parts: string[] = [];
+  if (onlyR.length) parts.push(`right also runs ${onlyR.join(', ')}`);
+  if (onlyL.length) parts.push(`right does not run ${onlyL.join(', ')}`);
+  const written = (e: Setting | undefined, d: Setting | undefined) =>
+    [e ? `${e.writtenAs}=${e.display}` : null, d ? `--disable-admission-plugins=${d.display}` : null].filter(Boolean).join(' ') || 'defaults only';
+  return difference({
+    component: 'kube-apiserver', subject: 'flag', key: '--enable-admission-plugins', change: changeOf(le ?? ld, re ?? rd),
+    category: 'security', severity, left: onlyL.length ? onlyL.join(',') : null, right: onlyR.length ? onlyR.join(',') : null,
+    message: `kube-apiserver's admission plugins in effect differ: ${parts.join('; ')} (left: ${written(le, ld)}; right: ${written(re, rd)})${reason}${removed.length ? `; ${removed.join('; ')}` : ''}.`,
+  });
 }
 
 /**
@@ -90,45 +166,61 @@ function compareSetting(
     info?.default != null && sameValue(safe(() => k.normalizeFlagValue(comp, key, info.default as string), null), v) ? info.default : show(v);
   const values = `${describe(l, lv, 'left')} and ${describe(r, rv, 'right')}`;
   const removal = removalNote(comp, l, r, left, right, ctx);
+  const floor = (s: Severity): Severity => (removal.escalate ? maxSeverity(s, 'warning') : s);
 
-  // Security: either value weakens the node, or the flag guards it.
+  // Where a file lives, when both sides name one: what it holds is compared by its role.
+  if (l && r && l.isPath && r.isPath && l.display !== '' && r.display !== '') {
+    return difference({
+      component: name, subject, key, change, category: 'layout', severity: floor('info'), left: leftShown, right: rightShown,
+      message: `${what} points at ${quote(l.display)} on left and ${quote(r.display)} on right; only the location differs, what the file holds is compared by its role${removal.text}.`,
+    });
+  }
+
+  // Security: the verdict on each side (right is the node under review), else a flag that guards the node.
   if (isFlag && name) {
-    const vl = safe(() => k.securityVerdict(comp, key, l ? rawFor(l) : null), undefined);
-    const vr = safe(() => k.securityVerdict(comp, key, r ? rawFor(r) : null), undefined);
+    const verdict = (s: Setting | undefined, side: Side) =>
+      safe(() => k.securityVerdict(comp, key, s ? rawFor(s) : null, { viaConfigFile: side.settings.viaConfigFile }), undefined);
+    const vl = verdict(l, left);
+    const vr = verdict(r, right);
     const weakL = vl?.weak === true;
     const weakR = vr?.weak === true;
-    if (weakL || weakR || safe(() => k.isSecurityFlag(comp, key), false)) {
+    const relevant = safe(() => k.isSecurityFlag(comp, key), false);
+    // Rules that call neither of two explicit addresses weak (`--etcd-servers`, `--secure-port`) leave a
+    // config change; any other value of a flag that guards the node, or a default standing in for an
+    // absent one (its meaning may depend on the version), is worth a security review.
+    const address = info !== undefined && ADDRESS_TYPES.includes(info.type);
+    const review = relevant && !weakL && !weakR && !(vl !== undefined && l && r && address);
+    if (weakL || weakR || review) {
       let severity: Severity;
       let reason: string;
       if (weakR && !weakL) {
-        severity = vr?.severity === 'info' ? 'warning' : (vr?.severity ?? 'warning');
+        severity = vr?.severity ?? 'warning';
         reason = `right is weaker: ${vr?.reason ?? ''}`;
       } else if (weakL && !weakR) {
         severity = 'info';
-        reason = `right is stronger: ${vl?.reason ?? ''}`;
+        reason = `right is stronger; on left: ${vl?.reason ?? ''}`;
       } else if (weakL && weakR) {
-        severity = maxSeverity(vl?.severity ?? 'warning', vr?.severity ?? 'warning');
+        severity = vr?.severity ?? 'warning';
         reason = `both are weak: ${vr?.reason ?? ''}`;
       } else {
         severity = 'warning';
         reason = 'review the change, this setting guards the node';
       }
-      if (removal) severity = maxSeverity(severity, 'warning');
       return difference({
-        component: name, subject, key, change, category: 'security', severity, left: leftShown, right: rightShown,
-        message: `${what} is ${values}; ${reason.replace(/\s+$/, '').replace(/[:.]$/, '')}${removal}.`,
+        component: name, subject, key, change, category: 'security', severity: floor(severity), left: leftShown, right: rightShown,
+        message: `${what} is ${values}; ${reason.replace(/\s+$/, '').replace(/[:.]$/, '')}${removal.text}.`,
       });
     }
   }
-  if (l && r && l.isPath && r.isPath) {
-    return difference({
-      component: name, subject, key, change, category: 'layout', severity: removal ? 'warning' : 'info', left: leftShown, right: rightShown,
-      message: `${what} points at ${quote(l.display)} on left and ${quote(r.display)} on right; only the location differs, what the file holds is compared by its role${removal}.`,
-    });
-  }
+  const operational = isFlag && isOperational(name, key);
+  const advice = isBootstrapOnly(name, key)
+    ? 'etcd reads it only when the member is first created, so it may rightly differ'
+    : operational
+      ? 'an operational setting (logging, retention, tuning), it changes no behaviour of the cluster'
+      : 'make them match if the difference is not intended';
   return difference({
-    component: name, subject, key, change, category: 'config', severity: 'warning', left: leftShown, right: rightShown,
-    message: `${what} is ${values}${removal}; make them match if the difference is not intended.`,
+    component: name, subject, key, change, category: 'config', severity: floor(operational ? 'info' : 'warning'), left: leftShown, right: rightShown,
+    message: `${what} is ${values}${removal.text}; ${advice}.`,
   });
 }
 
@@ -137,17 +229,30 @@ function rawFor(s: Setting): string {
   return s.display;
 }
 
-/** "; --insecure-port was removed in 1.24 (right runs v1.31.2)" for a flag still set past its removal. */
-function removalNote(comp: string, l: Setting | undefined, r: Setting | undefined, left: Side, right: Side, ctx: DiffContext): string {
+const ADDRESS_TYPES: readonly string[] = ['url-list', 'ip', 'port', 'cidr'];
+
+interface RemovalNote {
+  /** `; --insecure-port was removed in 1.24 (right runs v1.31.2)`, or empty. */
+  text: string;
+  /** A known version runs a flag a release note says is gone: the component will not start. */
+  escalate: boolean;
+}
+
+/** A note for a flag still set past its removal, judged against the version of the side that sets it. */
+function removalNote(comp: string, l: Setting | undefined, r: Setting | undefined, left: Side, right: Side, ctx: DiffContext): RemovalNote {
   const notes: string[] = [];
+  let escalate = false;
   for (const [s, side, label] of [[l, left, 'left'], [r, right, 'right']] as const) {
     if (!s || s.fromFile || !s.writtenAs.startsWith('--')) continue;
     const version = side.component?.version ?? null;
     const gone = safe(() => ctx.knowledge.removedAt(comp, s.writtenAs, version), undefined);
     if (!gone) continue;
-    notes.push(`${s.writtenAs} was removed in ${gone.version}${version ? ` (${label} runs ${version})` : ` (set on ${label})`}`);
+    const hidden = gone.evidence === 'reference-drop';
+    const runs = version ? `${label} runs ${version}` : `${label}'s version is unknown`;
+    notes.push(hidden ? `${s.writtenAs} left the reference in ${gone.version}, removed or hidden (${runs})` : `${s.writtenAs} was removed in ${gone.version} (${runs})`);
+    if (version && !hidden) escalate = true;
   }
-  return notes.length ? `; ${notes.join('; ')}` : '';
+  return { text: notes.length ? `; ${notes.join('; ')}` : '', escalate };
 }
 
 function show(v: unknown): string {

@@ -38,7 +38,25 @@ export function normalizedView(node: NodeModel, options: Pick<DiffOptions, 'know
       add(g ?? NODE_SECTION, `${s.key}: ${s.isPath ? s.display : showValue(s.value)}${s.fromFile && s.subject === 'flag' ? '  # from config file' : ''}`);
     }
   }
+  const api = node.components.find((c) => c.name === 'kube-apiserver');
+  if (api && k.effectiveAdmissionPlugins) {
+    // What the differ compares: the plugins in effect, not the list as written.
+    const { settings } = componentSettings(node, api, api.name, k, id);
+    const enable = settings.get('--enable-admission-plugins');
+    const old = enable?.writtenAs === '--admission-control';
+    const set = k.effectiveAdmissionPlugins({
+      enable: old ? null : enable?.display ?? null,
+      admissionControl: old ? enable?.display ?? null : null,
+      disable: settings.get('--disable-admission-plugins')?.display ?? null,
+    });
+    // Relative to the defaults, which depend on the version: `+` turned on, `-` turned off.
+    const defaults = k.defaultAdmissionPlugins?.() ?? [];
+    const delta = [...set.filter((p) => !defaults.includes(p)).map((p) => `+${p}`), ...defaults.filter((p) => !set.includes(p)).map((p) => `-${p}`)];
+    add(api.name, `admission plugins in effect: defaults${delta.length ? ` ${delta.join(',')}` : ''}`);
+  }
   for (const cert of node.certificates) {
+    // A bundle's further certificates belong to its file's line (the differ compares them so).
+    if (cert.roles.length === 0 && /#\d+$/.test(cert.path)) continue;
     for (const role of cert.roles.length ? cert.roles : [`path:${id(cert.path)}`]) {
       const section = componentOfRole(role, known) ?? NODE_SECTION;
       const sans = [...new Set(cert.sans.map(id))].sort().join(',');

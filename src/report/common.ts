@@ -41,7 +41,13 @@ export function displayValue(v: unknown): string {
 export function summaryLine(report: DiffReport): string {
   const s = report.summary;
   if (s.differences === 0) return 'No differences.';
-  const cats = Object.entries(s.byCategory).map(([k, n]) => `${n} ${k}`).join(', ');
+  // Most telling first, whatever order the counts were built in.
+  const order = ['security', 'config', 'certificate', 'presence', 'version', 'run-mode', 'layout'];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const cats = Object.entries(s.byCategory)
+    .sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : 1))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   const sevs = (['error', 'warning', 'info'] as const).filter((k) => s.bySeverity[k]).map((k) => `${s.bySeverity[k]} ${k}`).join(', ');
   return `${s.differences} difference${s.differences === 1 ? '' : 's'}: ${cats}; ${sevs}.`;
 }

@@ -132,6 +132,16 @@ describe('kdiff <left> <right>', () => {
     }
   });
 
+  it('compares the real seed pair: exit 1, run modes and layout, no certificate path reported as security', () => {
+    const r = json(['fixtures/seed-kubeadm-master', 'fixtures/seed-hard-way-controller']);
+    expect(r.code).toBe(1);
+    const d = r.report.differences;
+    expect(d.filter((x) => x.category === 'run-mode')).toHaveLength(4);
+    expect(d.some((x) => x.category === 'security' && /--(tls-cert|etcd-cert|etcd-key|cert|key|client-ca)-?file$/.test(x.key))).toBe(false);
+    expect(kdiff(['fixtures/seed-kubeadm-master', 'fixtures/seed-hard-way-controller', '--fail-on', 'layout,run-mode']).code).toBe(1);
+    expect(kdiff(['fixtures/seed-kubeadm-master', 'fixtures/seed-kubeadm-master']).code).toBe(0);
+  });
+
   it('reads a node directory', () => {
     const dir = 'fixtures/corpus/kubeadm-zetaoss/v1.29.0-31ee222';
     expect(kdiff([dir, dir]).code).toBe(0);

@@ -186,10 +186,9 @@ describe('diffNodes: kubelet flags and config file compare as one', () => {
 
   it('matches a kubelet configured by file with one configured by flags, field by field', () => {
     const a = kubeadmNode();
-    // Fields that mirror no flag are summed up as the file being on one side only.
+    // Fields that mirror no flag are summed up by --config, the flag naming the file, set on one side only.
     const r = diff(a, byFlags());
     expect(keys(r).sort()).toEqual([
-      'kubelet file KubeletConfiguration config',
       'kubelet flag --config config',
       'kubelet flag --kubeconfig layout',
     ].sort());
@@ -249,13 +248,18 @@ describe('diffNodes: kubelet flags and config file compare as one', () => {
 });
 
 describe('diffNodes: layout, run mode, presence, version', () => {
-  it('calls a path flag that differs layout', () => {
+  it('calls a path flag that differs layout, and does not repeat it for the certificate the flag names', () => {
     const a = kubeadmNode();
     const b = clone(a);
     setFlag(b, 'kube-apiserver', '--tls-cert-file=/var/lib/kubernetes/kubernetes.pem');
     b.certificates[0].path = '/var/lib/kubernetes/kubernetes.pem';
     expect(diff(a, b).differences.map((d) => [d.subject, d.key, d.category, d.severity])).toEqual([
       ['flag', '--tls-cert-file', 'layout', 'info'],
+    ]);
+    // Moved with no flag naming it, the certificate's own layout difference says so.
+    const c = clone(a);
+    c.certificates[0].path = '/var/lib/kubernetes/kubernetes.pem';
+    expect(diff(a, c).differences.map((d) => [d.subject, d.key, d.category, d.severity])).toEqual([
       ['certificate', 'kube-apiserver:serving', 'layout', 'info'],
     ]);
   });
@@ -345,10 +349,12 @@ describe('diffNodes: certificates and kubeconfigs by role', () => {
     expect(keys(diff(a, b))).toEqual([
       'kube-scheduler kubeconfig kube-scheduler:kubeconfig layout',
       'kube-scheduler kubeconfig kube-scheduler:kubeconfig security',
-      'kube-scheduler kubeconfig kube-scheduler:kubeconfig.ca layout',
-      'kube-scheduler kubeconfig kube-scheduler:kubeconfig.clientCertificate layout',
       'kube-scheduler kubeconfig kube-scheduler:kubeconfig.server config',
     ]);
+    // A CA read from a file on one side and embedded on the other is a layout difference of its own.
+    const c = clone(b);
+    c.kubeconfigs[0].ca = '/var/lib/kubernetes/ca.pem';
+    expect(keys(diff(a, c))).toContain('kube-scheduler kubeconfig kube-scheduler:kubeconfig.ca layout');
   });
 });
 

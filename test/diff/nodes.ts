@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Node models for tests, built small: a kubeadm-like control plane and helpers to vary it. */
 import type { Certificate, Component, ConfigFile, Flag, Kubeconfig, NodeModel } from '../../src/model/types.js';
 
@@ -26,8 +27,9 @@ export function component(name: string, over: Partial<Component> = {}): Componen
   };
 }
 
+/** A certificate; its fingerprint follows what it holds (a real one is the hash of its DER), unless given. */
 export function cert(path: string, over: Partial<Certificate> = {}): Certificate {
-  return {
+  const c: Certificate = {
     path,
     subject: 'CN=kube-apiserver',
     issuer: 'CN=kubernetes',
@@ -46,6 +48,11 @@ export function cert(path: string, over: Partial<Certificate> = {}): Certificate
     status: 'valid',
     ...over,
   };
+  if (over.sha256 === undefined) {
+    const { path: _p, roles: _r, status: _s, privateKey: _k, issuerPath: _i, ...content } = c;
+    c.sha256 = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  }
+  return c;
 }
 
 export function kubeconfig(path: string, over: Partial<Kubeconfig> = {}): Kubeconfig {
