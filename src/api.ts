@@ -12,7 +12,8 @@ import type { AuditReport, DiffCategory, DiffReport, NodeModel } from './model/t
 import type { ScanOptions } from './scan/types.js';
 import { scanTree } from './scan/index.js';
 import { InputError, openDirectory } from './source/open.js';
-import { loadNodeModel, parseSnapshot } from './diff/load.js';
+import { loadNode } from './scan/node-input.js';
+import { loadSnapshotModel } from './source/snapshot.js';
 import { diffNodes as diffModels, type DiffOptions } from './diff/index.js';
 import { diffSnapshots as diffEtcdSnapshots, type EtcdDiff } from './etcd/diff.js';
 import type { EtcdSnapshot } from './etcd/snapshot.js';
@@ -31,30 +32,9 @@ export interface ScanNodeOptions extends ScanOptions {
   label?: string;
 }
 
-const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
-
-/**
- * The one place that turns a path into a model; every API function that takes a path comes here.
- * Directories are scanned with the caller's scan options; anything else goes to the CLI's loader
- * (snapshots now, archives once the unified node input lands).
- */
-async function openNode(path: string, options: ScanNodeOptions): Promise<NodeModel> {
-  const { label, ...scanOptions } = options;
-  let isDirectory = false;
-  try {
-    isDirectory = (await stat(path)).isDirectory();
-  } catch {
-    // The loader below turns a missing or unreadable path into the InputError users see.
-  }
-  if (isDirectory) {
-    try {
-      return scanTree(openDirectory(path).tree, scanOptions);
-    } catch (err) {
-      if (err instanceof InputError && label !== undefined && label !== path) throw new InputError(err.message.split(path).join(label));
-      throw err;
-    }
-  }
-  return loadNodeModel(path, { name: label });
+/** The one place that turns a path into a model; every API function that takes a path comes here. */
+function openNode(path: string, options: ScanNodeOptions): Promise<NodeModel> {
+  return loadNode(path, options);
 }
 
 /**
@@ -85,20 +65,7 @@ export async function scanNode(input: string, options: ScanNodeOptions = {}): Pr
  * @throws {@link InputError} when the file is missing, too large, not JSON, or not a version 1 snapshot.
  */
 export async function loadSnapshot(path: string): Promise<NodeModel> {
-  let text: string;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new InputError(`${path}: not a snapshot file`);
-    if (st.size > MAX_SNAPSHOT_BYTES) throw new InputError(`${path}: snapshot larger than ${MAX_SNAPSHOT_BYTES} bytes`);
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: no such file or directory`);
-    if (code === 'EACCES') throw new InputError(`${path}: permission denied`);
-    throw new InputError(`${path}: cannot be read (${code ?? String(err)})`);
-  }
-  return parseSnapshot(text, path);
+  return loadSnapshotModel(path);
 }
 
 /** A node for {@link auditNodes}: a path, a model (labelled `node-1`, `node-2` ... by position), or both named. */

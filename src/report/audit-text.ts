@@ -64,7 +64,8 @@ export function renderAuditText(report: AuditReport, paint: Paint = NO_PAINT): s
   const bad = report.nodes.filter((n) => n.error);
   if (bad.length > 0) {
     lines.push(p.bold(p.red('unreadable')));
-    for (const n of bad) lines.push(`  ${n.label}: ${n.error}`);
+    // The loader names the input in its message already.
+    for (const n of bad) lines.push(`  ${n.error?.startsWith(n.label) ? n.error : `${n.label}: ${n.error}`}`);
   }
   if (rows.length === 0 && bad.length === 0) lines.push(p.green('No drift.'));
   lines.push('');

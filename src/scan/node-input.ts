@@ -1,27 +1,34 @@
 /**
- * Turns what the user named as a node into a tree to scan. The one place that decides what kind of
- * input a path is: tar archives and snapshots are added here.
+ * The one place that turns what the user named as a node into its model: a directory or a tar
+ * archive is scanned, a snapshot is validated and taken as it is (src/source/node-input.ts decides
+ * which, from the bytes). Every command and the library come here.
  */
 import type { NodeModel } from '../model/types.js';
-import type { FileTree } from '../source/file-tree.js';
-import { openDirectory } from '../source/open.js';
+import type { TreeLimits } from '../source/file-tree.js';
+import { InputError } from '../source/open.js';
+import { openNodeInput } from '../source/node-input.js';
+import type { ArchiveLimits } from '../source/tar.js';
 import type { ScanOptions } from './types.js';
 import { scanTree } from './index.js';
 
-export interface NodeInput {
-  /** The path as the user gave it (for labels and messages, never in the model). */
-  label: string;
-  tree: FileTree;
+export interface LoadNodeOptions extends ScanOptions {
+  /** How to name the input in error messages (the path as the user typed it); default the path. */
+  label?: string;
+  limits?: Partial<TreeLimits>;
+  archiveLimits?: Partial<ArchiveLimits>;
 }
 
-/** Opens a node input. Throws InputError (exit 2) when the path cannot be read at all. */
-export async function openNodeInput(path: string): Promise<NodeInput> {
-  const { tree } = openDirectory(path);
-  return { label: path, tree };
+/** Reads a node input into its model. Throws InputError (exit 2) when it cannot be read at all. */
+export async function loadNode(path: string, options: LoadNodeOptions = {}): Promise<NodeModel> {
+  const { label, limits, archiveLimits, ...scan } = options;
+  try {
+    const input = await openNodeInput(path, { label, limits, archiveLimits });
+    return input.kind === 'model' ? input.model : scanTree(input.tree, scan);
+  } catch (err) {
+    if (err instanceof InputError && label !== undefined && label !== path) throw new InputError(err.message.split(path).join(label));
+    throw err;
+  }
 }
 
-/** Opens and scans a node input into its model. */
-export async function scanNode(path: string, options: ScanOptions = {}): Promise<NodeModel> {
-  const input = await openNodeInput(path);
-  return scanTree(input.tree, options);
-}
+/** The same as loadNode: the name `kdiff scan` and the library use. */
+export const scanNode = loadNode;

@@ -76,7 +76,7 @@ describe('scanNode', () => {
 describe('loadSnapshot', () => {
   it('rejects what is not a snapshot, without printing', async () => {
     await expect(kdiff.loadSnapshot(fx('snapshots/README.md'))).rejects.toBeInstanceOf(kdiff.InputError);
-    await expect(kdiff.loadSnapshot(fx('snapshots'))).rejects.toThrow(/not a snapshot file/);
+    await expect(kdiff.loadSnapshot(fx('snapshots'))).rejects.toThrow(/not a regular file/);
     await expect(kdiff.loadSnapshot(fx('snapshots/missing.json'))).rejects.toThrow(/no such file/);
   });
 });

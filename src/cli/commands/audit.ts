@@ -1,4 +1,5 @@
 /** `kdiff audit [options] <node>...`: many nodes against --baseline, or against their own majority. */
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../io.js';
@@ -61,10 +62,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const config = loadConfig(io, opts.config);
   const failOn: readonly DiffCategory[] = opts.failOn !== undefined ? parseFailOn(opts.failOn) : (config.failOn ?? DEFAULT_FAIL_ON);
   const today = now(io);
-  const baseline = opts.baseline ? { label: opts.baseline, model: await loadNodeModel(opts.baseline) } : undefined;
+  const baseline = opts.baseline ? { label: opts.baseline, model: await loadNodeModel(resolve(io.cwd, opts.baseline), { name: opts.baseline, now: today, expiringDays: config.expiringDays }) } : undefined;
 
   const report: AuditReport = await runAudit(
-    labels.map((label) => ({ label, load: () => loadNodeModel(label) })),
+    labels.map((label) => ({ label, load: () => loadNodeModel(resolve(io.cwd, label), { name: label, now: today, expiringDays: config.expiringDays }) })),
     {
       baseline,
       diff: (l, r, names) => diffNodes(l, r, { labels: names, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays }),

@@ -4,9 +4,8 @@ import { Chalk } from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Finding } from '../../model/types.js';
 import { renderCertsJson, renderCertsText, type CertsInventory } from '../../report/certs-text.js';
-import { scanTree } from '../../scan/index.js';
+import { loadNode } from '../../scan/node-input.js';
 import { PKI_FINDING_CODES } from '../../scan/pki/index.js';
-import { openDirectory } from '../../source/open.js';
 import type { CliIO } from '../io.js';
 
 /** Problems met reading files (the FileTree's own codes) matter to a certificate inventory too. */
@@ -38,12 +37,11 @@ function dedupe(findings: readonly Finding[]): Finding[] {
   });
 }
 
-/** Scans a node directory into the inventory. */
-export function certsInventory(nodeDir: string, options: { now?: Date; expiringDays?: number } = {}): CertsInventory {
-  const { tree } = openDirectory(nodeDir);
+/** Reads a node (directory, archive or snapshot) into the inventory. */
+export async function certsInventory(nodePath: string, options: { now?: Date; expiringDays?: number; label?: string } = {}): Promise<CertsInventory> {
   const now = options.now ?? new Date();
   const scanOptions = { now, expiringDays: options.expiringDays ?? 30 };
-  const model = scanTree(tree, scanOptions);
+  const model = await loadNode(nodePath, { ...scanOptions, label: options.label });
   const { certificates, kubeconfigs, findings } = model;
   const wanted = new Set([...PKI_FINDING_CODES, ...TREE_CODES]);
   const kept = dedupe(findings.filter((f) => wanted.has(f.code))).sort(
@@ -69,7 +67,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   const opts = program.opts<CertsOptions>();
-  const inv = certsInventory(resolve(io.cwd, program.args[0]), { now: opts.now, expiringDays: opts.expiringDays });
+  const inv = await certsInventory(resolve(io.cwd, program.args[0]), { now: opts.now, expiringDays: opts.expiringDays, label: program.args[0] });
   if (opts.format === 'json') {
     io.stdout(renderCertsJson(inv));
   } else {

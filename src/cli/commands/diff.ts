@@ -68,9 +68,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const failOn = opts.failOn !== undefined ? parseFailOn(opts.failOn) : new Set(config.failOn ?? DEFAULT_FAIL_ON);
   const today = now(io);
 
-  const [left, right] = await Promise.all([loadNodeModel(resolve(io.cwd, leftArg), { name: leftArg }), loadNodeModel(resolve(io.cwd, rightArg), { name: rightArg })]);
+  const [left, right] = await Promise.all([loadNodeModel(resolve(io.cwd, leftArg), { name: leftArg, now: today, expiringDays: config.expiringDays }), loadNodeModel(resolve(io.cwd, rightArg), { name: rightArg, now: today, expiringDays: config.expiringDays })]);
   const normalizeIdentity = opts.normalizeIdentity !== false;
-  const raw = diffNodes(left, right, { labels: { left: leftArg, right: rightArg }, normalizeIdentity, expiringDays: config.expiringDays });
+  const raw = diffNodes(left, right, { labels: { left: leftArg, right: rightArg }, normalizeIdentity, expiringDays: config.expiringDays, now: today });
   const report = filterReport(raw, config.ignore, today);
   const counted = countFailing(report, failOn);
   if (opts.quiet && !opts.output) return counted > 0 ? 1 : 0;

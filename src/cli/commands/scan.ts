@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { NodeModel, Snapshot } from '../../model/types.js';
 import { scanNode } from '../../scan/node-input.js';
+import { now } from '../common.js';
 import { renderScanText } from '../../report/scan-text.js';
 import { type CliIO, UsageError } from '../io.js';
 
@@ -41,7 +42,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof CommanderError && err.exitCode === 0) return 0;
     throw err;
   }
-  const node = await scanNode(resolve(io.cwd, nodePath));
+  const node = await scanNode(resolve(io.cwd, nodePath), { label: nodePath, now: now(io) });
   const text = flags.format === 'json' ? renderSnapshot(node) : renderScanText(node, { label: nodePath });
   if (flags.output) {
     const target = resolve(io.cwd, flags.output);
