@@ -140,6 +140,16 @@ export interface EtcdDataSummary {
   /** Node path of `member/snap/db`, when present. */
   db: string | null;
   status: { hash: number; revision: number; totalKey: number; totalSize: number } | null;
+  /**
+   * Encryption at rest of the Secrets in the database (latest value of each live key): how many
+   * there are, how many carry an encryption-provider prefix, and by which `provider:version:key`.
+   */
+  secrets?: {
+    verdict: 'encrypted' | 'partly-encrypted' | 'not-encrypted' | 'absent';
+    values: number;
+    encrypted: number;
+    providers: Record<string, number>;
+  };
 }
 
 export interface NodeModel {

@@ -187,7 +187,7 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
   const creds = scanCredentials(tree, refs, options);
   findings.push(...creds.findings);
 
-  const etcdData = scanEtcdData(tree, components);
+  const etcdData = scanEtcdData(tree, components, configs);
   findings.push(...etcdData.findings);
 
   const cls = classifyNode(tree, components, pods.path);
