@@ -4,6 +4,7 @@
  */
 import type { Finding, Flag } from '../model/types.js';
 import type { Word } from './types.js';
+import { isSecretKey } from './configs/redact.js';
 
 export interface ParsedArgs {
   flags: Flag[];
@@ -114,7 +115,7 @@ function markOverridden(flags: Flag[], isRepeatable: ((flag: string) => boolean)
     for (const f of list.slice(0, -1)) f.overridden = true;
     const last = list[list.length - 1];
     if (new Set(list.map((f) => f.value)).size > 1) {
-      const secret = SECRET_FLAG.test(last.name);
+      const secret = SECRET_FLAG.test(last.name) || isSecretKey(last.name);
       findings.push({
         severity: 'warning',
         code: 'flag-repeated',

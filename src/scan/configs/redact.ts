@@ -18,16 +18,35 @@ const SECRET_ENDINGS = [
   'credentials',
 ];
 
+/**
+ * Flags of Kubernetes components and etcd whose names end like a secret's but whose values are
+ * not secrets (every such flag in the reference data of src/knowledge): etcd's `--auth-token`
+ * names a token *kind* and key files (`simple`, `jwt,pub-key=...,priv-key=...`), its
+ * `--initial-cluster-token` is a cluster name, `--use-service-account-credentials` is a boolean.
+ */
+const NOT_SECRET_FLAGS = new Set(['--auth-token', '--initial-cluster-token', '--use-service-account-credentials']);
+
 /** True for a field or flag name whose value is a secret (`secret`, `token`, `clientSecret`, `--etcd-password`). */
 export function isSecretKey(name: string): boolean {
+  if (NOT_SECRET_FLAGS.has(name)) return false;
   const key = name.replace(/^-+/, '').replace(/[-_.]/g, '').toLowerCase();
   return SECRET_ENDINGS.some((end) => key.endsWith(end));
 }
 
-/** The stand-in for a secret value. */
+/** Values that say whether something is on, never what a secret is: kept as they are. */
+function isBooleanValue(value: unknown): boolean {
+  return typeof value === 'boolean' || (typeof value === 'string' && /^(true|false)$/i.test(value));
+}
+
+/** The stand-in for a secret value (empty and boolean values reveal nothing and stay). */
 export function redactValue(value: unknown): unknown {
-  if (value === null || value === undefined || value === '') return value;
+  if (value === null || value === undefined || value === '' || isBooleanValue(value)) return value;
   return 'present';
+}
+
+/** A flag's value as kdiff may print it: `present` for a secret-named flag's value, anything else as it is. */
+export function redactFlagValue(name: string, value: string): string {
+  return isSecretKey(name) ? (redactValue(value) as string) : value;
 }
 
 function isScalar(value: unknown): boolean {

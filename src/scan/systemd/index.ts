@@ -8,6 +8,7 @@ import { joinNodePath, type FileTree } from '../../source/file-tree.js';
 import { COMPONENT_BINARIES, ENV_WRAPPERS, SHELL_WRAPPERS, identifyCommand } from '../../knowledge/components.js';
 import { isBooleanFlag } from '../../knowledge/flags.js';
 import { parseFlags } from '../flags.js';
+import { redactFlagValue } from '../configs/redact.js';
 import type { SystemdScan, SystemdUnitFacts, Word } from '../types.js';
 import { parseEnvFile, parseEnvironmentValue, type EnvVar } from './env-file.js';
 import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from './exec.js';
@@ -374,7 +375,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
           enabled,
           unit: name,
           masked,
-          flags: parsed.flags,
+          flags: parsed.flags.map((f) => ({ ...f, value: redactFlagValue(f.name, f.value) })),
           ...(parsed.args.length > 0 ? { args: parsed.args } : {}),
         };
         components.push(component);
