@@ -43,6 +43,12 @@ export function chooseStaticPodPath(kubelet: Component | undefined, kubeletConfi
     return { path, reason: `staticPodPath: ${field} in ${kubeletConfig.path}`, configured: true };
   }
   if (!kubelet) return { path: DEFAULT_STATIC_POD_PATH, reason: `no kubelet unit found, so kubeadm's default ${DEFAULT_STATIC_POD_PATH}`, configured: true };
+  const config = lastFlag(kubelet, '--config');
+  if (config && config.value !== '' && !kubeletConfig) {
+    // The settings file could not be read (missing, broken, refused): whether it names a static pod
+    // path is unknown, which is not the same as naming none.
+    return { path: DEFAULT_STATIC_POD_PATH, reason: `the kubelet's --config file ${config.value} could not be read, so kubeadm's default ${DEFAULT_STATIC_POD_PATH}`, configured: true };
+  }
   return { path: DEFAULT_STATIC_POD_PATH, reason: 'the kubelet has neither --pod-manifest-path nor staticPodPath', configured: false };
 }
 

@@ -228,7 +228,11 @@ export function scanStaticPods(tree: FileTree, staticPodPath: string): StaticPod
     for (const name of tree.list(path)) {
       if (name.startsWith('.')) continue;
       const child = path === '/' ? `/${name}` : `${path}/${name}`;
-      if (tree.kind(child) !== 'file') continue;
+      const k = tree.kind(child);
+      // Not a file the kubelet would read: asking FileTree for its bytes records why (a FIFO or
+      // socket, never opened; a refused link), so the problem is reported, not silently skipped.
+      if (k === null) tree.readBytes(child);
+      if (k !== 'file') continue;
       scanManifest(tree, child, seen, out);
     }
   }
