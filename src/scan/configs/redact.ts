@@ -90,3 +90,27 @@ export function redactSecrets(value: unknown): unknown {
   };
   return walk(value, 0);
 }
+
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+const BOOTSTRAP_TOKEN = /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g;
+// `--flag=value`, `--flag value`: the value of a secret-named flag.
+const FLAG_VALUE = /(^|[\s"'“‘(])(--?[A-Za-z][\w.-]*)(=|\s+(?=[^\s-]))("[^"]*"?|'[^']*'?|[^\s"']+)/g;
+// `NAME=value`, `name: value`: an environment variable or a field with a secret name.
+const ASSIGNMENT = /(^|[^\w.-])(-*[A-Za-z_][\w.-]*)(\s*[=:]\s*)("[^"]*"?|'[^']*'?|[^\s"',}]+)/g;
+// A long run of base64 (a key or token body pasted where it does not belong).
+const BASE64_RUN = /[A-Za-z0-9+/]{24,}={0,2}/g;
+
+/**
+ * A piece of a node's file as a finding may quote it (a line systemd cannot parse, a word that is
+ * not a flag), with whatever looks secret replaced: private key blocks, bootstrap tokens, values
+ * of secret-named flags and variables, long base64 runs.
+ */
+export function maskSecrets(text: string): string {
+  const value = (name: string, v: string): string => (isSecretKey(name) && redactValue(v.replace(/^["']|["']$/g, '')) !== v.replace(/^["']|["']$/g, '') ? 'present' : v);
+  return text
+    .replace(PEM_PRIVATE_KEY, '<private key>')
+    .replace(BOOTSTRAP_TOKEN, '<token>')
+    .replace(FLAG_VALUE, (_m, pre: string, name: string, sep: string, v: string) => `${pre}${name}${sep}${value(name, v)}`)
+    .replace(ASSIGNMENT, (_m, pre: string, name: string, sep: string, v: string) => `${pre}${name}${sep}${value(name, v)}`)
+    .replace(BASE64_RUN, (run) => (/[0-9]/.test(run) && /[a-z]/.test(run) && /[A-Z]/.test(run) ? '<base64>' : run));
+}

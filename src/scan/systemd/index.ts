@@ -8,7 +8,7 @@ import { joinNodePath, type FileTree } from '../../source/file-tree.js';
 import { COMPONENT_BINARIES, ENV_WRAPPERS, SHELL_WRAPPERS, identifyCommand } from '../../knowledge/components.js';
 import { isBooleanFlag } from '../../knowledge/flags.js';
 import { parseFlags } from '../flags.js';
-import { redactFlagValue } from '../configs/redact.js';
+import { maskSecrets, redactFlagValue } from '../configs/redact.js';
 import type { SystemdScan, SystemdUnitFacts, Word } from '../types.js';
 import { parseEnvFile, parseEnvironmentValue, type EnvVar } from './env-file.js';
 import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from './exec.js';
@@ -356,7 +356,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
           path: u.path,
           line: u.line,
           message: u.braces
-            ? `${name}: ${ref} in ExecStart= is set by no Environment= or EnvironmentFile=: systemd replaces it with nothing ("${u.word}" becomes "${u.word.split(ref).join('')}").`
+            ? `${name}: ${ref} in ExecStart= is set by no Environment= or EnvironmentFile=: systemd replaces it with nothing ("${maskSecrets(u.word)}" becomes "${maskSecrets(u.word.split(ref).join(''))}").`
             : `${name}: ${ref} in ExecStart= is set by no Environment= or EnvironmentFile=: systemd passes no argument for it.`,
         });
       }

@@ -4,6 +4,7 @@
  * systemd.syntax(7): https://www.freedesktop.org/software/systemd/man/latest/systemd.syntax.html
  */
 import type { Finding } from '../../model/types.js';
+import { maskSecrets } from '../configs/redact.js';
 
 /** One `Key=Value` as systemd hands it to the setting's parser, with where it was written. */
 export interface UnitAssignment {
@@ -225,7 +226,8 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     }
     const eq = l.indexOf('=');
     if (eq < 0) {
-      syntax('warning', lineNo, `${path}:${lineNo}: missing "=": systemd ignores the line "${clip(l)}".`);
+      // Not quoted: a line without "=" may be a secret pasted on its own.
+      syntax('warning', lineNo, `${path}:${lineNo}: missing "=": systemd ignores this line.`);
       return;
     }
     if (eq === 0) {
@@ -253,6 +255,8 @@ function flatten(pieces: readonly number[][]): number[] {
   return out;
 }
 
+/** A piece of the file quoted in a message: short, secrets masked. */
 function clip(s: string): string {
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+  const m = maskSecrets(s);
+  return m.length > 80 ? m.slice(0, 77) + '...' : m;
 }

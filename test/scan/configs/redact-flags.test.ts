@@ -81,3 +81,39 @@ describe('flags in the model', () => {
     expect(flag(sched, '--leader-elect')).toBe('true');
   });
 });
+
+describe('maskSecrets (pieces of a file quoted in findings)', () => {
+  it('masks secret flag values, secret variables, tokens, key blocks and base64 runs; keeps the rest', async () => {
+    const { maskSecrets } = await import('../../../src/scan/configs/redact.js');
+    expect(maskSecrets('ExecStart=/usr/local/bin/kube-apiserver --client-cert-auth --etcd-password=hunter2pw --runtime-config=“api/all=true”')).toBe(
+      'ExecStart=/usr/local/bin/kube-apiserver --client-cert-auth --etcd-password=present --runtime-config=“api/all=true”',
+    );
+    expect(maskSecrets('--etcd-password hunter2pw --v 2')).toBe('--etcd-password present --v 2');
+    expect(maskSecrets('—-etcd-password=hunter2pw')).toBe('—-etcd-password=present');
+    expect(maskSecrets('ETCD_PASSWORD="s3cr3t value" OTHER=1')).toBe('ETCD_PASSWORD=present OTHER=1');
+    expect(maskSecrets('token: abcdef.0123456789abcdef')).toBe('token: present');
+    expect(maskSecrets('join with abcdef.0123456789abcdef')).toBe('join with <token>');
+    expect(maskSecrets('MIIEowIBAAKCAQEAuFakeKeyBodyForTheTest0123456789')).toBe('<base64>');
+    expect(maskSecrets('-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----')).toBe('<private key>');
+    for (const kept of ['--use-service-account-credentials=true --initial-cluster-token etcd-cluster-0', '--token-auth-file=/var/lib/kubernetes/token.csv', 'KUBELET_EXTRA_ARGS=--node-ip=10.0.0.1']) {
+      expect(maskSecrets(kept)).toBe(kept);
+    }
+  });
+
+  it('a flag written with a typographic dash is a finding, and kept masked as an argument', () => {
+    const model = scanTree(
+      memTree({
+        '/etc/kubernetes/manifests/kube-scheduler.yaml':
+          'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-scheduler\nspec:\n  containers:\n  - name: kube-scheduler\n    command:\n    - kube-scheduler\n    - \u2014-client-secret=s3cr3t-dash\n    - \u2013leader-elect=true\n',
+      }),
+      {},
+    );
+    const dash = model.findings.filter((f) => f.code === 'flag-typographic-dash');
+    expect(dash.map((f) => [f.path, f.line])).toEqual([
+      ['/etc/kubernetes/manifests/kube-scheduler.yaml', 10],
+      ['/etc/kubernetes/manifests/kube-scheduler.yaml', 11],
+    ]);
+    expect(JSON.stringify(model)).not.toContain('s3cr3t');
+    expect(model.components[0].args).toEqual(['\u2014-client-secret=present', '\u2013leader-elect=true']);
+  });
+});
