@@ -110,8 +110,8 @@ export function classifyNode(tree: FileTree, components: readonly Component[], s
   const kubelet = components.find((c) => c.name === 'kubelet');
   const proxyDaemon = components.find((c) => c.name === 'kube-proxy' && c.runMode === 'systemd');
   const styleEvidence: string[] = [];
-  if (asPods.length > 0) styleEvidence.push(`${list(asPods)} run${asPods.length === 1 ? 's' : ''} as static pods from ${staticPodPath}.`);
-  if (asDaemons.length > 0) styleEvidence.push(`${list(asDaemons)} run${asDaemons.length === 1 ? 's' : ''} as systemd daemons.`);
+  if (asPods.length > 0) styleEvidence.push(`${list(asPods)} ${asPods.length === 1 ? 'runs as a static pod' : 'run as static pods'} from ${staticPodPath}.`);
+  if (asDaemons.length > 0) styleEvidence.push(`${list(asDaemons)} ${asDaemons.length === 1 ? 'runs as a systemd daemon' : 'run as systemd daemons'}.`);
   let style: NodeStyle = 'unknown';
   if (asPods.length > 0 && asDaemons.length > 0) style = 'mixed';
   else if (asPods.length > 0) style = 'kubeadm';
