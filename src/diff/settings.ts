@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Component, ConfigFile, NodeModel } from '../model/types.js';
 import type { NormalizedValue } from '../knowledge/flags.js';
 import type { DiffKnowledge } from './knowledge.js';
+import { isSecretKey, redactValue } from '../scan/configs/redact.js';
 
 export interface Setting {
   /** Canonical flag name, or `<Kind>.<dotted.path>` for a config-file field that mirrors no flag. */
@@ -36,8 +37,6 @@ export interface ComponentSettings {
 
 /** Config kinds whose fields mirror component flags. */
 const MIRRORING_KINDS = new Set(['KubeletConfiguration', 'KubeProxyConfiguration']);
-
-const SECRET_FLAG = /(password|secret|token)$/i;
 
 /** The effective settings of a component on one node (identity already replaced by `identity`). */
 export function componentSettings(
@@ -108,7 +107,7 @@ function flagSetting(
   const info = knowledge.flagInfo(component, key);
   const raw = identity(rawValue);
   const isPath = info ? info.type === 'path' || !!knowledge.fileRefRule(component, key) : !!knowledge.fileRefRule(component, key) || looksLikePath(raw);
-  if (SECRET_FLAG.test(key) && !isPath && raw !== '') {
+  if (isSecretKey(key) && !isPath && redactValue(raw) !== raw) {
     // Never carry a secret into a report: compare and show a fingerprint instead.
     const fp = `present (sha256:${createHash('sha256').update(rawValue).digest('hex').slice(0, 12)})`;
     return { key, subject: 'flag', display: fp, value: fp, origin, writtenAs, isPath: false };

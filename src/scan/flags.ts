@@ -4,6 +4,12 @@
  */
 import type { Finding, Flag } from '../model/types.js';
 import type { Word } from './types.js';
+import { isSecretKey, maskSecrets } from './configs/redact.js';
+
+function clipWord(t: string): string {
+  const m = maskSecrets(t);
+  return m.length > 60 ? m.slice(0, 57) + '...' : m;
+}
 
 export interface ParsedArgs {
   flags: Flag[];
@@ -58,7 +64,16 @@ export function parseFlags(words: readonly Word[], options: ParseFlagsOptions = 
     const w = words[i];
     const t = w.text;
     if (onlyArgs || !looksLikeFlag(t)) {
-      args.push(t);
+      if (!onlyArgs && /^[\u2010-\u2015\u2212]-?[A-Za-z]/.test(t)) {
+        // An en or em dash where "--" belongs, pasted from a document: not a flag to the program.
+        findings.push({
+          severity: 'warning',
+          code: 'flag-typographic-dash',
+          ...sourceLocation(w.source),
+          message: `"${clipWord(t)}" (${w.source}) starts with a typographic dash, not "--": the program takes it as an argument, not a flag (pasted from a document?).`,
+        });
+      }
+      args.push(maskSecrets(t));
       continue;
     }
     if (t === '--') {
@@ -71,9 +86,9 @@ export function parseFlags(words: readonly Word[], options: ParseFlagsOptions = 
         severity: 'warning',
         code: 'flag-syntax',
         ...sourceLocation(w.source),
-        message: `"${t.length > 60 ? t.slice(0, 57) + '...' : t}" (${w.source}) is not valid flag syntax: the program will refuse it or take it as an argument.`,
+        message: `"${clipWord(t)}" (${w.source}) is not valid flag syntax: the program will refuse it or take it as an argument.`,
       });
-      args.push(t);
+      args.push(maskSecrets(t));
       continue;
     }
     const name = m[1] + m[2];
@@ -114,7 +129,7 @@ function markOverridden(flags: Flag[], isRepeatable: ((flag: string) => boolean)
     for (const f of list.slice(0, -1)) f.overridden = true;
     const last = list[list.length - 1];
     if (new Set(list.map((f) => f.value)).size > 1) {
-      const secret = SECRET_FLAG.test(last.name);
+      const secret = SECRET_FLAG.test(last.name) || isSecretKey(last.name);
       findings.push({
         severity: 'warning',
         code: 'flag-repeated',

@@ -43,6 +43,12 @@ export function chooseStaticPodPath(kubelet: Component | undefined, kubeletConfi
     return { path, reason: `staticPodPath: ${field} in ${kubeletConfig.path}`, configured: true };
   }
   if (!kubelet) return { path: DEFAULT_STATIC_POD_PATH, reason: `no kubelet unit found, so kubeadm's default ${DEFAULT_STATIC_POD_PATH}`, configured: true };
+  const config = lastFlag(kubelet, '--config');
+  if (config && config.value !== '' && !kubeletConfig) {
+    // The settings file could not be read (missing, broken, refused): whether it names a static pod
+    // path is unknown, which is not the same as naming none.
+    return { path: DEFAULT_STATIC_POD_PATH, reason: `the kubelet's --config file ${config.value} could not be read, so kubeadm's default ${DEFAULT_STATIC_POD_PATH}`, configured: true };
+  }
   return { path: DEFAULT_STATIC_POD_PATH, reason: 'the kubelet has neither --pod-manifest-path nor staticPodPath', configured: false };
 }
 
@@ -104,8 +110,8 @@ export function classifyNode(tree: FileTree, components: readonly Component[], s
   const kubelet = components.find((c) => c.name === 'kubelet');
   const proxyDaemon = components.find((c) => c.name === 'kube-proxy' && c.runMode === 'systemd');
   const styleEvidence: string[] = [];
-  if (asPods.length > 0) styleEvidence.push(`${list(asPods)} run${asPods.length === 1 ? 's' : ''} as static pods from ${staticPodPath}.`);
-  if (asDaemons.length > 0) styleEvidence.push(`${list(asDaemons)} run${asDaemons.length === 1 ? 's' : ''} as systemd daemons.`);
+  if (asPods.length > 0) styleEvidence.push(`${list(asPods)} ${asPods.length === 1 ? 'runs as a static pod' : 'run as static pods'} from ${staticPodPath}.`);
+  if (asDaemons.length > 0) styleEvidence.push(`${list(asDaemons)} ${asDaemons.length === 1 ? 'runs as a systemd daemon' : 'run as systemd daemons'}.`);
   let style: NodeStyle = 'unknown';
   if (asPods.length > 0 && asDaemons.length > 0) style = 'mixed';
   else if (asPods.length > 0) style = 'kubeadm';

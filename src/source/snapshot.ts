@@ -9,6 +9,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { NodeModel, Snapshot } from '../model/types.js';
+import { redactFlagValue, redactSecrets } from '../scan/configs/redact.js';
 import { InputError } from './open.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
@@ -41,6 +42,10 @@ const NAME_BAD = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 // eslint-disable-next-line no-control-regex
 const TEXT_BAD = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// kdiff never writes key material or a bootstrap token into a snapshot: one that holds some was
+// edited, and printing it is exactly what must never happen.
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const BOOTSTRAP_TOKEN = /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** One field's expected shape. */
@@ -197,20 +202,19 @@ function fail(path: string, message: string): never {
   throw new Invalid(`${at(path)} ${message}`);
 }
 
-function short(v: string): string {
-  return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-}
-
 function checkString(v: unknown, path: string, max: number, bad: RegExp): string {
   if (typeof v !== 'string') fail(path, `is ${typeName(v)}, expected a string`);
   if (v.length > max) fail(path, `is ${v.length} characters long, over the limit of ${max}`);
   if (bad.test(v)) fail(path, 'holds control or bidi characters');
+  if (PRIVATE_KEY.test(v)) fail(path, 'holds private key material, which kdiff never writes into a snapshot');
+  if (BOOTSTRAP_TOKEN.test(v)) fail(path, 'holds what looks like a bootstrap token, which kdiff never writes into a snapshot');
   return v;
 }
 
 function checkKey(k: string, path: string, limits: SnapshotLimits): void {
   if (FORBIDDEN_KEYS.has(k)) fail(path, `has a key named ${JSON.stringify(k)}, which is never valid`);
   if (k.length > limits.maxNameLength || NAME_BAD.test(k)) fail(path, 'has a key that is too long or holds control characters');
+  if (PRIVATE_KEY.test(k) || BOOTSTRAP_TOKEN.test(k)) fail(path, 'has a key that holds secret material');
 }
 
 /** Any plain JSON, bounded (used for config file content and fields kdiff does not know). */
@@ -246,7 +250,7 @@ function check(v: unknown, spec: Spec, path: string, depth: number, limits: Snap
   switch (spec.t) {
     case 'name': {
       const s = checkString(v, path, limits.maxNameLength, NAME_BAD);
-      if (spec.pattern && !spec.pattern.test(s)) fail(path, `is ${short(s)}, expected ${spec.what ?? 'a name'}`);
+      if (spec.pattern && !spec.pattern.test(s)) fail(path, `is not ${spec.what ?? 'a name'}`);
       return;
     }
     case 'text':
@@ -254,22 +258,23 @@ function check(v: unknown, spec: Spec, path: string, depth: number, limits: Snap
       return;
     case 'date': {
       const s = checkString(v, path, 64, NAME_BAD);
-      if (!ISO_DATE.test(s) || !Number.isFinite(Date.parse(s))) fail(path, `is ${short(s)}, expected an ISO-8601 date and time`);
+      if (!ISO_DATE.test(s) || !Number.isFinite(Date.parse(s))) fail(path, 'is not an ISO-8601 date and time');
       return;
     }
     case 'bool':
       if (typeof v !== 'boolean') fail(path, `is ${typeName(v)}, expected true or false`);
       return;
     case 'int':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < spec.min) fail(path, `is ${typeName(v) === 'a number' ? String(v) : typeName(v)}, expected a whole number of at least ${spec.min}`);
+      if (typeof v !== 'number') fail(path, `is ${typeName(v)}, expected a whole number of at least ${spec.min}`);
+      if (!Number.isSafeInteger(v) || v < spec.min) fail(path, `is not a whole number of at least ${spec.min}`);
       return;
     case 'enum':
       if (typeof v !== 'string' || !spec.values.includes(v)) {
-        fail(path, `is ${typeof v === 'string' ? short(v) : typeName(v)}, expected one of ${spec.values.join(', ')}`);
+        fail(path, typeof v === 'string' ? `is not one of ${spec.values.join(', ')}` : `is ${typeName(v)}, expected one of ${spec.values.join(', ')}`);
       }
       return;
     case 'const':
-      if (v !== spec.value) fail(path, `is ${typeof v === 'string' ? short(v) : typeName(v) === 'a number' ? String(v) : typeName(v)}, expected ${JSON.stringify(spec.value)}`);
+      if (v !== spec.value) fail(path, `is not ${JSON.stringify(spec.value)}`);
       return;
     case 'nullable':
       if (v !== null) check(v, spec.of, path, depth, limits);
@@ -316,7 +321,7 @@ export function validateSnapshot(value: unknown, label = 'snapshot', limits: Par
     throw new InputError(`${label}: not a kdiff snapshot (it is ${what}; write one with \`kdiff scan --format json\`)`);
   }
   if (o.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
-    const v = typeof o.schemaVersion === 'number' ? String(o.schemaVersion) : typeName(o.schemaVersion);
+    const v = typeof o.schemaVersion === 'number' && Number.isSafeInteger(o.schemaVersion) && Math.abs(o.schemaVersion) < 1e6 ? String(o.schemaVersion) : typeName(o.schemaVersion);
     throw new InputError(`${label}: snapshot schemaVersion ${v} is not one this kdiff reads (it reads ${SNAPSHOT_SCHEMA_VERSION})`);
   }
   try {
@@ -326,7 +331,119 @@ export function validateSnapshot(value: unknown, label = 'snapshot', limits: Par
     if (err instanceof RangeError) throw new InputError(`${label}: invalid snapshot: nested too deeply`);
     throw err;
   }
-  return value as Snapshot;
+  return withoutSecrets(value as Snapshot);
+}
+
+/**
+ * The snapshot with secret values replaced the way the scanners replace them (idempotent on what
+ * kdiff writes): an edited or older snapshot may hold a secret-named flag or config field in clear.
+ */
+function withoutSecrets(snapshot: Snapshot): Snapshot {
+  const node = snapshot.node;
+  return {
+    ...snapshot,
+    node: {
+      ...node,
+      components: node.components.map((c) => ({ ...c, flags: c.flags.map((f) => ({ ...f, value: redactFlagValue(f.name, f.value) })) })),
+      configs: node.configs.map((c) => ({ ...c, content: redactSecrets(c.content) })),
+    },
+  };
+}
+
+/**
+ * Offset of the first JSON syntax error in a text JSON.parse rejected (a small iterative scanner:
+ * V8's own message quotes the text around the error, which may be a secret).
+ */
+export function jsonErrorOffset(t: string): number {
+  let i = 0;
+  const ws = (): void => {
+    while (i < t.length && ' \t\n\r'.includes(t[i])) i++;
+  };
+  const stack: ('{' | '[')[] = [];
+  // state: 'value' (a value is expected), 'after' (a value just ended), 'key' (a key or } is expected)
+  let state: 'value' | 'after' | 'key' | 'first-value' | 'first-key' = 'value';
+  for (;;) {
+    ws();
+    if (i >= t.length) return stack.length === 0 && state === 'after' ? -1 : i;
+    const c = t[i];
+    if (state === 'after') {
+      const top = stack[stack.length - 1];
+      if (!top) return i;
+      if (c === ',') {
+        i++;
+        state = top === '{' ? 'key' : 'value';
+      } else if ((c === '}' && top === '{') || (c === ']' && top === '[')) {
+        i++;
+        stack.pop();
+      } else return i;
+      continue;
+    }
+    if (state === 'key' || state === 'first-key') {
+      if (c === '}' && state === 'first-key') {
+        i++;
+        stack.pop();
+        state = 'after';
+        continue;
+      }
+      if (c !== '"') return i;
+      const end = stringEnd(t, i);
+      if (end < 0) return -1 - end;
+      i = end;
+      ws();
+      if (t[i] !== ':') return i;
+      i++;
+      state = 'value';
+      continue;
+    }
+    if (c === ']' && state === 'first-value') {
+      i++;
+      stack.pop();
+      state = 'after';
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      stack.push(c);
+      i++;
+      state = c === '{' ? 'first-key' : 'first-value';
+      continue;
+    }
+    if (c === '"') {
+      const end = stringEnd(t, i);
+      if (end < 0) return -1 - end;
+      i = end;
+    } else {
+      const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(t.slice(i, i + 400));
+      if (!m) return i;
+      i += m[0].length;
+    }
+    state = 'after';
+  }
+}
+
+/** Offset just past the string starting at `start`, or `-1 - offset` of what breaks it. */
+function stringEnd(t: string, start: number): number {
+  for (let i = start + 1; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c < 0x20) return -1 - i;
+    if (c === 0x5c) {
+      const n = t[i + 1];
+      if (n === undefined) break;
+      if (n === 'u' ? !/^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6)) : !'"\\/bfnrt'.includes(n)) return -1 - i;
+      i += n === 'u' ? 5 : 1;
+    }
+  }
+  return -1 - t.length;
+}
+
+/** Where JSON.parse failed, as `line N, column M`, never quoting the text. */
+function jsonProblem(textValue: string): string {
+  const at = jsonErrorOffset(textValue);
+  if (at < 0) return 'a syntax error';
+  if (at >= textValue.length) return 'it ends early: truncated?';
+  const before = textValue.slice(0, at);
+  const line = before.split('\n').length;
+  return `unexpected character at line ${line}, column ${at - before.lastIndexOf('\n')}`;
 }
 
 /** Parses and checks snapshot text. */
@@ -334,11 +451,11 @@ export function parseSnapshot(textValue: string, label = 'snapshot', limits: Par
   const l = { ...DEFAULT_SNAPSHOT_LIMITS, ...limits };
   if (textValue.length > l.maxBytes) throw new InputError(`${label}: snapshot is over the ${l.maxBytes}-byte limit`);
   let parsed: unknown;
+  const body = textValue.charCodeAt(0) === 0xfeff ? textValue.slice(1) : textValue;
   try {
-    parsed = JSON.parse(textValue.charCodeAt(0) === 0xfeff ? textValue.slice(1) : textValue);
-  } catch (err) {
-    const m = err instanceof Error ? err.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 160) : 'parse error';
-    throw new InputError(`${label}: not valid JSON (${m})`);
+    parsed = JSON.parse(body);
+  } catch {
+    throw new InputError(`${label}: not valid JSON (${jsonProblem(body)})`);
   }
   return validateSnapshot(parsed, label, l);
 }

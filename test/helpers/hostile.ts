@@ -2,12 +2,15 @@
  * Builds hostile node trees for tests: on disk (links out, loops, a FIFO, a socket, bombs, garbage)
  * and as a tarball (`../` names, absolute names, links out, hard links, devices, bombs).
  * A canary file sits OUTSIDE the tree: its content must never appear in any output.
- * The rest of the node is a real kubeadm v1.16 control plane from the corpus, which must survive intact.
+ * The rest of the node is a real kubeadm v1.16 control plane from the corpus (manifests), with the
+ * seed kubeadm master's real PKI, kubeconfigs and kubelet (unit, drop-in, config) laid over it: all
+ * of it must survive intact.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, openSync, ftruncateSync, closeSync, chmodSync } from 'node:fs';
+import { cpSync, readFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, openSync, ftruncateSync, closeSync, chmodSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
+import { X509Certificate } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { tarArchive, type TarEntrySpec } from './tar-writer.js';
 
@@ -15,6 +18,16 @@ import { tarArchive, type TarEntrySpec } from './tar-writer.js';
 export const CANARY = 'KDIFF-CANARY-4f1e8b2d-never-print-me';
 /** The real node the hostile tree is built on (kubeadm v1.16 control plane, corpus/SOURCES.md). */
 export const BASE_NODE = 'fixtures/corpus/kubeadm-maxxmoney/v1.16.2-ddd99ec';
+/** Where the real certificates, keys, kubeconfigs and the kubelet come from (the corpus dump has them REDACTED). */
+export const PKI_NODE = 'fixtures/seed-kubeadm-master';
+/** Laid over BASE_NODE from PKI_NODE. */
+export const OVERLAID = ['etc/kubernetes/pki', 'etc/kubernetes/admin.conf', 'etc/kubernetes/controller-manager.conf', 'etc/kubernetes/scheduler.conf', 'etc/kubernetes/kubelet.conf', 'etc/systemd/system/kubelet.service.d', 'lib/systemd/system/kubelet.service', 'var/lib/kubelet/kubeadm-flags.env'];
+
+/** The repository file a node path of the hostile tree was copied from. */
+export function originOf(nodePath: string): string {
+  const rel = nodePath.replace(/^\//, '');
+  return OVERLAID.some((o) => rel === o || rel.startsWith(o + '/')) ? join(PKI_NODE, rel) : join(BASE_NODE, rel);
+}
 
 /** A billion-laughs manifest: nine levels of ten aliases each. */
 export const YAML_BOMB = [
@@ -85,6 +98,10 @@ export async function buildHostileTree(): Promise<HostileTree> {
   const canaryPath = join(outside, 'passwd');
   writeFileSync(canaryPath, `${CANARY}\nroot:x:0:0:root:/root:/bin/bash\n`);
   cpSync(BASE_NODE, root, { recursive: true });
+  for (const o of OVERLAID) {
+    rmSync(join(root, o), { recursive: true, force: true });
+    cpSync(join(PKI_NODE, o), join(root, o), { recursive: true });
+  }
   const m = '/etc/kubernetes/manifests';
 
   // Links: out of the tree (relative and absolute), to the host's /etc/passwd, loops, a dir loop.
@@ -105,10 +122,16 @@ export async function buildHostileTree(): Promise<HostileTree> {
   // Bad content.
   write(root, `${m}/bomb.yaml`, YAML_BOMB);
   write(root, `${m}/half.yaml`, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: half\nspec:\n  containers:\n  - name: half\n    command:\n    - kube-');
+  // Cut off inside a flow sequence: no YAML parser can read it.
+  write(root, `${m}/cut.yaml`, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-proxy-cut\nspec:\n  containers:\n  - name: kube-proxy\n    command: ["kube-proxy", "--config=/var/lib/kube-proxy/');
   write(root, `${m}/smart.yaml`, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: smart\nspec:\n  containers:\n  - name: smart\n    command: [\u201ckube-proxy\u201d, \u201c--v=2\u201d]\n');
   write(root, `${m}/garbage.yaml`, garbage(4096));
   write(root, `${m}/latin1.yaml`, Buffer.concat([Buffer.from('apiVersion: v1\nkind: Pod\n# caf'), Buffer.from([0xe9]), Buffer.from('\nmetadata:\n  name: latin1\n')]));
   write(root, `${m}/evil\u001b[2Jname.yaml`, 'apiVersion: v1\nkind: Pod\n');
+  const caPem = readFileSync(join(PKI_NODE, 'etc/kubernetes/pki/ca.crt'), 'utf8');
+  write(root, '/etc/kubernetes/pki/der.crt', new X509Certificate(caPem).raw);
+  write(root, '/etc/kubernetes/pki/empty.crt', '');
+  write(root, '/etc/kubernetes/pki/key-as-cert.crt', readFileSync(join(PKI_NODE, 'etc/kubernetes/pki/front-proxy-client.key')));
   write(root, '/etc/kubernetes/pki/truncated.crt', '-----BEGIN CERTIFICATE-----\nMIIC5zCCAc+gAwIBAgIBADANBgkqhkiG9w0BAQsFADAVMRMwEQYDVQQDEwprdWJl\n');
   write(root, '/var/lib/kubelet/config.yaml', `apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nclusterDomain: ${'x'.repeat(1024 * 1024 + 10)}\n`);
   // A unit of a million continuation lines (2 MB: under the size limit, so the systemd parser sees it).
@@ -130,6 +153,10 @@ export async function buildHostileTree(): Promise<HostileTree> {
     '/etc/kubernetes/pki/apiserver.crt',
     '/etc/kubernetes/admin.conf',
     '/etc/kubernetes/scheduler.conf',
+    '/etc/kubernetes/pki/etcd/server.crt',
+    '/etc/kubernetes/pki/sa.pub',
+    '/lib/systemd/system/kubelet.service',
+    '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf',
     '/var/lib/kubelet/pki/kubelet-client-current.pem',
   ];
   return {

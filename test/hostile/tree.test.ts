@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { openDirectory } from '../../src/source/open.js';
 import type { FileTree } from '../../src/source/file-tree.js';
-import { buildHostileTree, BASE_NODE, CANARY, type HostileTree } from '../helpers/hostile.js';
+import { buildHostileTree, CANARY, originOf, type HostileTree } from '../helpers/hostile.js';
 
 let h: HostileTree;
 let tree: FileTree;
@@ -90,11 +89,9 @@ describe('a hostile tree on disk', () => {
 
   it('reads the rest of the node intact', () => {
     for (const p of h.intact.filter((x) => !x.startsWith('/var/lib/kubelet/pki'))) {
-      expect(texts.get(p)).toBe(readFileSync(join(BASE_NODE, p), 'utf8'));
+      expect(texts.get(p)).toBe(readFileSync(originOf(p), 'utf8'));
     }
-    expect(texts.get('/var/lib/kubelet/pki/kubelet-client-current.pem')).toBe(
-      readFileSync(join(BASE_NODE, 'etc/kubernetes/pki/apiserver-kubelet-client.crt'), 'utf8'),
-    );
+    expect(texts.get('/var/lib/kubelet/pki/kubelet-client-current.pem')).toBe(readFileSync(originOf('/etc/kubernetes/pki/apiserver-kubelet-client.crt'), 'utf8'));
   });
 
   it('gives the same findings on a second read (deterministic)', () => {

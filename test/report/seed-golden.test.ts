@@ -37,7 +37,9 @@ describe('report formats on the seed pair', () => {
 
   it('never prints a key, a token or an encryption secret of either node', () => {
     const all = (['text', 'json', 'markdown'] as ReportFormat[]).map((f) => formatReport(report, f, plain)).join('\n');
-    expect(all).not.toMatch(/PRIVATE KEY|client-key-data|etcd-cluster-0/);
+    expect(all).not.toMatch(/PRIVATE KEY|client-key-data/);
+    // etcd's --initial-cluster-token names the cluster (it seeds member IDs), it authenticates nothing: shown as it is.
+    expect(all).toContain('etcd-cluster-0');
     const secret = readFileSync(`${FIXTURES}/seed-hard-way-controller/var/lib/kubernetes/encryption-config.yaml`, 'utf8').match(/secret: (\S+)/)?.[1];
     expect(secret).toBeTruthy();
     expect(all).not.toContain(secret as string);

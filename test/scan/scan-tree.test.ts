@@ -155,7 +155,7 @@ describe('static pod path and style edge cases', () => {
     const node = assembleNode(tree, systemd(kubeadmKubelet(), daemon('etcd', '/usr/local/bin/etcd', [['--name', 'etcd-0']])));
     expect(node.style).toBe('mixed');
     expect(node.role).toBe('control-plane');
-    expect(node.styleEvidence).toEqual(['kube-apiserver and kube-scheduler run as static pods from /etc/kubernetes/manifests.', 'etcd runs as systemd daemons.']);
+    expect(node.styleEvidence).toEqual(['kube-apiserver and kube-scheduler run as static pods from /etc/kubernetes/manifests.', 'etcd runs as a systemd daemon.']);
   });
 
   it('--pod-manifest-path on the command line wins over staticPodPath', () => {

@@ -165,7 +165,7 @@ describe('snapshot validation', () => {
     const s: any = goodSnapshot();
     s.node.components[1].runMode = 'cron';
     expect(() => validateSnapshot(s, 'base.json')).toThrow(
-      'base.json: invalid snapshot: node.components[1].runMode is "cron", expected one of static-pod, systemd, daemonset',
+      'base.json: invalid snapshot: node.components[1].runMode is not one of static-pod, systemd, daemonset',
     );
     expect(() => validateSnapshot({ ...goodSnapshot(), schemaVersion: 7 }, 'b.json')).toThrow('snapshot schemaVersion 7 is not one this kdiff reads (it reads 1)');
     expect(() => validateSnapshot({ kdiff: 'report' }, 'r.json')).toThrow('not a kdiff snapshot (it is a kdiff report');

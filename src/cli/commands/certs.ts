@@ -7,6 +7,7 @@ import { renderCertsJson, renderCertsText, type CertsInventory } from '../../rep
 import { loadNode } from '../../scan/node-input.js';
 import { PKI_FINDING_CODES } from '../../scan/pki/index.js';
 import type { CliIO } from '../io.js';
+import { now } from '../common.js';
 
 /** Problems met reading files (the FileTree's own codes) matter to a certificate inventory too. */
 const TREE_CODES = ['symlink-escapes-root', 'symlink-loop', 'unreadable', 'file-too-large', 'special-file'];
@@ -67,7 +68,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   const opts = program.opts<CertsOptions>();
-  const inv = await certsInventory(resolve(io.cwd, program.args[0]), { now: opts.now, expiringDays: opts.expiringDays, label: program.args[0] });
+  const inv = await certsInventory(resolve(io.cwd, program.args[0]), { now: opts.now ?? now(io), expiringDays: opts.expiringDays, label: program.args[0] });
   if (opts.format === 'json') {
     io.stdout(renderCertsJson(inv));
   } else {

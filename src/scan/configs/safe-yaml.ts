@@ -219,7 +219,12 @@ export function readYamlDocuments(text: string, path: string, options: { limits?
   const binary = BINARY.exec(text);
   if (binary) {
     const line = lineAt(lineStarts(text), binary.index);
-    findings.push({ severity, code: 'binary-file', path, line, message: `${path} holds binary data (byte ${binary.index}), not YAML text: not read.` });
+    if (binary[0] === '\uFFFD') {
+      // The kubelet's and kubeadm's YAML decoder (go-yaml) refuses invalid UTF-8 outright.
+      findings.push({ severity, code: 'yaml-invalid-utf8', path, line, message: `${path}:${line} is not valid UTF-8, which YAML decoders (the kubelet's too) refuse: not read.` });
+    } else {
+      findings.push({ severity, code: 'binary-file', path, line, message: `${path}:${line} holds binary data (control characters), not YAML text: not read.` });
+    }
     return { documents: [], findings };
   }
   const lines = text.split('\n');

@@ -117,8 +117,8 @@ class Scan {
     this.expiringDays = options.expiringDays ?? 30;
   }
 
-  finding(severity: Severity, code: string, path: string | null, message: string, component?: string): void {
-    this.findings.push(component ? { severity, code, path, message, component } : { severity, code, path, message });
+  finding(severity: Severity, code: string, path: string | null, message: string, component?: string, line?: number): void {
+    this.findings.push({ severity, code, path, ...(line !== undefined ? { line } : {}), message, ...(component ? { component } : {}) });
   }
 
   /** Registers a file to read; returns null when it is not on the node. */
@@ -229,9 +229,9 @@ function readFilePem(scan: Scan, f: PemFile): void {
   }
   for (const prob of f.pem.problems) {
     if (prob.kind === 'truncated') {
-      scan.finding(sev, 'pem-truncated', p, `${p}${who}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component);
+      scan.finding(sev, 'pem-truncated', p, `${p}${who}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component, prob.line);
     } else {
-      scan.finding(sev, 'pem-invalid', p, `${p}${who}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component);
+      scan.finding(sev, 'pem-invalid', p, `${p}${who}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component, prob.line);
     }
   }
   let certIndex = 0;
@@ -239,7 +239,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
     if (CERTIFICATE_LABELS.has(block.label)) {
       const parsed = parseCertificate(block.der);
       if ('error' in parsed) {
-        scan.finding(sev, 'cert-unparseable', p, `${p}${who}: the certificate at line ${block.line} is ${parsed.error}.`, component);
+        scan.finding(sev, 'cert-unparseable', p, `${p}${who}: the certificate at line ${block.line} is ${parsed.error}.`, component, block.line);
         continue;
       }
       const path = certIndex === 0 ? f.path : `${f.path}#${certIndex}`;
@@ -248,7 +248,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
     } else if (PRIVATE_KEY_LABELS.has(block.label) || PUBLIC_KEY_LABELS.has(block.label)) {
       const k = readKeyBlock(block);
       if (k.kind === 'invalid') {
-        scan.finding(sev, 'key-unparseable', p, `${p}${who}: the ${block.label} block at line ${block.line} could not be read as a key.`, component);
+        scan.finding(sev, 'key-unparseable', p, `${p}${who}: the ${block.label} block at line ${block.line} could not be read as a key.`, component, block.line);
       } else if (k.kind === 'private') f.privateKeyDigests.push(k.publicKeyDigest);
     }
   }

@@ -13,7 +13,7 @@ import { isBooleanFlag } from '../../knowledge/flags.js';
 import { parseFlags } from '../flags.js';
 import type { Word } from '../types.js';
 import { lineOf, readYamlDocuments, type YamlDocument } from '../configs/safe-yaml.js';
-import { isSecretKey } from '../configs/redact.js';
+import { redactFlagValue } from '../configs/redact.js';
 import { imageBaseName, versionFromImage } from './image.js';
 
 export { parseImage, versionFromImage, imageBaseName } from './image.js';
@@ -139,7 +139,7 @@ function readPod(doc: YamlDocument, path: string, findings: Finding[]): PodRead 
     const flagWords = command.length > 0 ? argv.slice(1) : args;
     const parsed = parseFlags(flagWords, { isBoolean: (flag) => isBooleanFlag(name, flag) });
     for (const f of parsed.findings) findings.push({ ...f, component: f.component ?? name });
-    const flags = parsed.flags.map((f) => (isSecretKey(f.name) && f.value !== '' ? { ...f, value: 'present' } : f));
+    const flags = parsed.flags.map((f) => ({ ...f, value: redactFlagValue(f.name, f.value) }));
     components.push({
       name,
       runMode: 'static-pod',
@@ -228,7 +228,11 @@ export function scanStaticPods(tree: FileTree, staticPodPath: string): StaticPod
     for (const name of tree.list(path)) {
       if (name.startsWith('.')) continue;
       const child = path === '/' ? `/${name}` : `${path}/${name}`;
-      if (tree.kind(child) !== 'file') continue;
+      const k = tree.kind(child);
+      // Not a file the kubelet would read: asking FileTree for its bytes records why (a FIFO or
+      // socket, never opened; a refused link), so the problem is reported, not silently skipped.
+      if (k === null) tree.readBytes(child);
+      if (k !== 'file') continue;
       scanManifest(tree, child, seen, out);
     }
   }

@@ -6,6 +6,7 @@
 import type { Finding } from '../../model/types.js';
 import type { UnitAssignment } from './unit-file.js';
 import { extractWords } from './words.js';
+import { maskSecrets } from '../configs/redact.js';
 
 /** One variable assignment and where it was written. */
 export interface EnvVar {
@@ -35,9 +36,10 @@ export function parseEnvironmentValue(a: UnitAssignment): { vars: EnvVar[]; find
         code: 'systemd-invalid-environment',
         path: a.path,
         line,
-        message: `${a.path}:${line}: "${clip(w.text)}" is not a NAME=value assignment systemd accepts (${
-          eq < 0 ? 'no "="' : `"${clip(name)}" is not a valid variable name`
-        }): Environment= ignores it.`,
+        message:
+          eq < 0
+            ? `${a.path}:${line}: a word of Environment= has no "=", so it is no NAME=value assignment: systemd ignores it.`
+            : `${a.path}:${line}: "${clip(name)}" is not a valid variable name: Environment= ignores this assignment.`,
       });
       continue;
     }
@@ -137,7 +139,7 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
             code: 'systemd-env-file-syntax',
             path,
             line: keyLine,
-            message: `${path}:${keyLine}: "${clip(key.trim())}" has no "=": systemd ignores this line.`,
+            message: `${path}:${keyLine}: this line has no "=": systemd ignores it.`,
           });
           state = 'pre-key';
           key = '';
@@ -238,12 +240,14 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
       code: 'systemd-env-file-syntax',
       path,
       line: keyLine,
-      message: `${path}:${keyLine}: "${clip(key.trim())}" has no "=": systemd ignores this line.`,
+      message: `${path}:${keyLine}: this line has no "=": systemd ignores it.`,
     });
   }
   return { vars, findings };
 }
 
+/** A piece of the file quoted in a message: short, secrets masked. */
 function clip(s: string): string {
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+  const m = maskSecrets(s);
+  return m.length > 60 ? m.slice(0, 57) + '...' : m;
 }

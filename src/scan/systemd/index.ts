@@ -6,8 +6,9 @@
 import type { Component, Finding } from '../../model/types.js';
 import { joinNodePath, type FileTree } from '../../source/file-tree.js';
 import { COMPONENT_BINARIES, ENV_WRAPPERS, SHELL_WRAPPERS, identifyCommand } from '../../knowledge/components.js';
-import { isBooleanFlag } from '../../knowledge/flags.js';
+import { isBooleanFlag, knownFlags } from '../../knowledge/flags.js';
 import { parseFlags } from '../flags.js';
+import { maskSecrets, redactFlagValue } from '../configs/redact.js';
 import type { SystemdScan, SystemdUnitFacts, Word } from '../types.js';
 import { parseEnvFile, parseEnvironmentValue, type EnvVar } from './env-file.js';
 import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from './exec.js';
@@ -207,6 +208,39 @@ class Scanner {
   }
 }
 
+/**
+ * etcd reads every flag it is not given on the command line from `ETCD_<FLAG>` in its environment
+ * (pkg/flags SetFlagsFromEnv): kubespray's and the distributions' units start a bare
+ * `/usr/local/bin/etcd` with everything in `EnvironmentFile=/etc/etcd.env`. Those settings are
+ * flags as much as the written ones, with the variable's file and line as their source.
+ * A variable shadowed by a command-line flag is fatal to etcd v3.4 and later (v3.3 only warned).
+ */
+function etcdEnvironmentFlags(unit: string, env: Map<string, EnvVar>, written: readonly { name: string }[], findings: Finding[]): { name: string; value: string; source: string }[] {
+  const known = new Set(knownFlags('etcd'));
+  const given = new Set(written.map((f) => f.name.replace(/^-+/, '--')));
+  const out: { name: string; value: string; source: string }[] = [];
+  const vars = [...env.values()].filter((v) => v.name.startsWith('ETCD_')).sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
+  const shadowed: EnvVar[] = [];
+  for (const v of vars) {
+    const flag = '--' + v.name.slice('ETCD_'.length).toLowerCase().replace(/_/g, '-');
+    if (!known.has(flag)) continue;
+    if (given.has(flag)) shadowed.push(v);
+    else out.push({ name: flag, value: v.value, source: `${v.path}:${v.line}` });
+  }
+  if (shadowed.length > 0) {
+    const names = shadowed.map((v) => `${v.name} (${v.path}:${v.line})`).join(', ');
+    findings.push({
+      severity: 'warning',
+      code: 'etcd-environment-shadowed',
+      path: shadowed[0].path,
+      line: shadowed[0].line,
+      component: 'etcd',
+      message: `${unit}: ${names} ${shadowed.length === 1 ? 'sets a setting' : 'set settings'} the command line sets too: etcd v3.4 and later refuse to start ("conflicting environment variable is shadowed by corresponding command-line flag"), v3.3 used the flags. Keep one of each.`,
+    });
+  }
+  return out;
+}
+
 /** The program a wrapper (`/bin/bash -c "..."`, `env A=b prog`) really starts, for finding the component. */
 function unwrap(argv0: string, args: Word[]): { argv0: string; args: Word[]; wrapper: string | null } {
   const base = argv0.split('/').pop() ?? argv0;
@@ -355,7 +389,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
           path: u.path,
           line: u.line,
           message: u.braces
-            ? `${name}: ${ref} in ExecStart= is set by no Environment= or EnvironmentFile=: systemd replaces it with nothing ("${u.word}" becomes "${u.word.split(ref).join('')}").`
+            ? `${name}: ${ref} in ExecStart= is set by no Environment= or EnvironmentFile=: systemd replaces it with nothing ("${maskSecrets(u.word)}" becomes "${maskSecrets(u.word.split(ref).join(''))}").`
             : `${name}: ${ref} in ExecStart= is set by no Environment= or EnvironmentFile=: systemd passes no argument for it.`,
         });
       }
@@ -374,7 +408,10 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
           enabled,
           unit: name,
           masked,
-          flags: parsed.flags,
+          flags: [...parsed.flags, ...(id.component === 'etcd' ? etcdEnvironmentFlags(name, env, parsed.flags, sc.findings) : [])].map((f) => ({
+            ...f,
+            value: redactFlagValue(f.name, f.value),
+          })),
           ...(parsed.args.length > 0 ? { args: parsed.args } : {}),
         };
         components.push(component);

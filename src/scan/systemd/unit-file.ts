@@ -4,6 +4,7 @@
  * systemd.syntax(7): https://www.freedesktop.org/software/systemd/man/latest/systemd.syntax.html
  */
 import type { Finding } from '../../model/types.js';
+import { maskSecrets } from '../configs/redact.js';
 
 /** One `Key=Value` as systemd hands it to the setting's parser, with where it was written. */
 export interface UnitAssignment {
@@ -30,6 +31,10 @@ const SMART_QUOTES = /[\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u0
 const DIRECTIVE_LINE = /^(\[|[A-Za-z][A-Za-z0-9_-]*\s*=)/;
 /** More syntax findings than this for one file are summed up in one. */
 const MAX_SYNTAX_FINDINGS = 10;
+/** systemd's LONG_LINE_MAX: a longer line, continuations joined, makes config_parse() fail (ENOBUFS). */
+export const SYSTEMD_LONG_LINE_MAX = 1024 * 1024;
+/** A setting continued over more physical lines than this is reported: real units use a few dozen. */
+const MANY_CONTINUATIONS = 1000;
 
 interface PhysicalLine {
   text: string;
@@ -141,10 +146,10 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     pending.parts.push(raw);
     pending.lines.push(pieceLines);
     cont = null;
-    handleLogical(pending.parts.join(''), flatten(pending.lines), first);
+    finishLogical(pending);
     flushDoubleRun();
   }
-  if (cont && !stopped) handleLogical(cont.parts.join(''), flatten(cont.lines), cont.first);
+  if (cont && !stopped) finishLogical(cont);
   flushDoubleRun();
 
   if (syntaxCount > MAX_SYNTAX_FINDINGS) {
@@ -156,6 +161,32 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     });
   }
   return { path, assignments, findings };
+
+  function finishLogical(pending: { parts: string[]; lines: number[][]; first: number }): void {
+    const chars = pending.parts.join('');
+    const count = pending.parts.length;
+    if (chars.length > SYSTEMD_LONG_LINE_MAX) {
+      syntax(
+        'error',
+        pending.first,
+        `${path}:${pending.first}: a line continued over ${count} lines is ${chars.length} characters long, over systemd's limit of ${SYSTEMD_LONG_LINE_MAX}: systemd refuses to load this file (kdiff reads no further).`,
+        'systemd-line-too-long',
+      );
+      stopped = true;
+      return;
+    }
+    if (count > MANY_CONTINUATIONS) {
+      const blank = pending.parts.filter((p) => p.trim() === '').length;
+      findings.push({
+        severity: 'warning',
+        code: 'systemd-long-continuation',
+        path,
+        line: pending.first,
+        message: `${path}:${pending.first}: one line is continued over ${count} lines (${blank} of them blank), where real units use a few dozen: systemd joins them all; check the file was not mangled.`,
+      });
+    }
+    handleLogical(chars, flatten(pending.lines), pending.first);
+  }
 
   function handleLogical(chars: string, charLines: number[], first: number): void {
     // strstrip() on the logical line, keeping the character-to-line map aligned
@@ -195,7 +226,8 @@ export function parseUnitFile(text: string, path: string): ParsedUnitFile {
     }
     const eq = l.indexOf('=');
     if (eq < 0) {
-      syntax('warning', lineNo, `${path}:${lineNo}: missing "=": systemd ignores the line "${clip(l)}".`);
+      // Not quoted: a line without "=" may be a secret pasted on its own.
+      syntax('warning', lineNo, `${path}:${lineNo}: missing "=": systemd ignores this line.`);
       return;
     }
     if (eq === 0) {
@@ -223,6 +255,8 @@ function flatten(pieces: readonly number[][]): number[] {
   return out;
 }
 
+/** A piece of the file quoted in a message: short, secrets masked. */
 function clip(s: string): string {
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
+  const m = maskSecrets(s);
+  return m.length > 80 ? m.slice(0, 77) + '...' : m;
 }

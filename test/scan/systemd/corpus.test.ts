@@ -223,7 +223,7 @@ describe('systemd fixtures', () => {
   it('centos7-kubernetes-master: EnvironmentFile variables split into flags', () => {
     const r = scan('systemd/centos7-kubernetes-master');
     expect(summary(r.components)).toEqual([
-      ['etcd', 'systemd', 3, true],
+      ['etcd', 'systemd', 4, true],
       ['kube-apiserver', 'systemd', 7, true],
       ['kube-controller-manager', 'systemd', 3, true],
       ['kube-proxy', 'systemd', 3, true],
@@ -247,6 +247,7 @@ describe('systemd fixtures', () => {
     );
     const U = '/usr/lib/systemd/system';
     expect(codes(r)).toEqual([
+      'warning etcd-environment-shadowed /etc/etcd/etcd.conf:2',
       `info systemd-unset-variable ${U}/kube-apiserver.service:16`,
       `info systemd-unset-variable ${U}/kube-apiserver.service:17`,
       `info systemd-unset-variable ${U}/kubelet.service:16`,
@@ -261,8 +262,13 @@ describe('systemd fixtures', () => {
       '--name=default',
       '--data-dir=/var/lib/etcd/default.etcd',
       '--listen-client-urls=http://localhost:2379',
+      // not on the command line: etcd reads it from ETCD_ADVERTISE_CLIENT_URLS in its environment
+      '--advertise-client-urls=http://localhost:2379',
     ]);
+    expect(etcd?.flags[3].source).toBe('/etc/etcd/etcd.conf:20');
     expect(etcd?.sources).toEqual(['/usr/lib/systemd/system/etcd.service', '/etc/etcd/etcd.conf']);
+    // the RPM's unit gives three settings both ways: fine for its etcd 3.3, fatal from etcd 3.4 on
+    expect(r.findings.filter((f) => f.code === 'etcd-environment-shadowed').map((f) => [f.path, f.line])).toEqual([['/etc/etcd/etcd.conf', 2]]);
   });
 
   it('worker-kubelet-disabled: containerd enabled, the kubelet not, and a warning says so', () => {
