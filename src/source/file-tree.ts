@@ -110,6 +110,8 @@ export class FileTree {
   private readonly problems = new Map<string, Finding>();
   private readonly textCache = new Map<string, string | null>();
   private readonly statCache = new Map<string, RawStat | null | { error: string }>();
+  private readonly linkCache = new Map<string, string | null>();
+  private readonly listCache = new Map<string, string[]>();
   private steps = 0;
   private exhausted = false;
 
@@ -183,7 +185,7 @@ export class FileTree {
     const here = [...parent.segments, segs[segs.length - 1]];
     const st = this.lstat(here);
     if (!st || 'error' in st || st.kind !== 'symlink') return null;
-    const target = this.backend.readlink(here);
+    const target = this.readlink(here);
     if (target === null || target.length > this.limits.maxPathLength) return null;
     return target;
   }
@@ -199,6 +201,15 @@ export class FileTree {
     const r = this.resolve(nodePath);
     if (!r || r.stat.kind !== 'dir') return [];
     const path = '/' + nodeSegments(nodePath).join('/');
+    // Scanners list the same unit and PKI directories several times; the tree is one snapshot.
+    const cached = this.listCache.get(path);
+    if (cached) return [...cached];
+    const out = this.listUncached(r, path);
+    this.listCache.set(path, out);
+    return [...out];
+  }
+
+  private listUncached(r: Resolved, path: string): string[] {
     const names = this.backend.list(r.segments, this.limits.maxDirEntries);
     if (!Array.isArray(names)) {
       this.addFinding({
@@ -438,6 +449,16 @@ export class FileTree {
     return st;
   }
 
+  private readlink(segments: readonly string[]): string | null {
+    const key = segments.join('/');
+    let target = this.linkCache.get(key);
+    if (target === undefined) {
+      target = this.backend.readlink(segments);
+      this.linkCache.set(key, target);
+    }
+    return target;
+  }
+
   /** Walks segment by segment, following links inside the tree. */
   private resolveSegments(input: string[], display: string, parentOnly: boolean): Resolved | null {
     // `pending` is a stack: its last element is the next segment to look at.
@@ -479,7 +500,7 @@ export class FileTree {
         if (++hops > this.limits.maxLinkHops) {
           return this.refuse('symlink-loop', display, `${display} is a symlink loop (more than ${this.limits.maxLinkHops} links): not followed.`);
         }
-        const target = this.backend.readlink(next);
+        const target = this.readlink(next);
         if (target === null || target === '') return null;
         if (target.length > this.limits.maxPathLength) {
           return this.refuse('symlink-target-too-long', display, `${display} is a symlink whose target is over ${this.limits.maxPathLength} characters: not followed.`);
