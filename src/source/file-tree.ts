@@ -25,8 +25,11 @@ export interface RawBackend {
   readlink(segments: readonly string[]): string | null;
   /** Bytes of a regular file; a backend may stop after `maxBytes + 1` bytes (the caller then refuses the file). */
   read(segments: readonly string[], maxBytes?: number): Buffer | { error: string };
-  /** Names in a directory; a backend may stop after `maxEntries + 1` names (the caller then reports a finding). */
-  list(segments: readonly string[], maxEntries?: number): string[] | { error: string };
+  /**
+   * Names in a directory; a backend may stop after `maxEntries + 1` names (the caller then reports a
+   * finding). `size` is the directory's size from lstat, a hint of how many names it holds.
+   */
+  list(segments: readonly string[], maxEntries?: number, size?: number): string[] | { error: string };
 }
 
 export interface TreeLimits {
@@ -210,7 +213,7 @@ export class FileTree {
   }
 
   private listUncached(r: Resolved, path: string): string[] {
-    const names = this.backend.list(r.segments, this.limits.maxDirEntries);
+    const names = this.backend.list(r.segments, this.limits.maxDirEntries, r.stat.size);
     if (!Array.isArray(names)) {
       this.addFinding({
         severity: 'warning',
