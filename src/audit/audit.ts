@@ -49,8 +49,8 @@ export interface AuditEngineOptions {
   /** What `diff` does, as data: with it (and a `source` on every input), many nodes are read in worker threads. */
   workerDiff?: WorkerDiffOptions;
   /**
-   * Worker threads: by default one per core once there are PARALLEL_MIN_NODES nodes; a number
-   * forces that many (0 or 1: none).
+   * Threads reading nodes, this one included: by default one per core once there are
+   * PARALLEL_MIN_NODES nodes; a number forces that many (0 or 1: this thread only).
    */
   workers?: number;
 }
@@ -128,49 +128,59 @@ function workerScript(): string | null {
 
 function workerCount(inputs: readonly AuditInput[], options: AuditEngineOptions): number {
   if (!options.workerDiff || inputs.length === 0 || !inputs.every((i) => i.source)) return 0;
-  if (options.workers !== undefined) return options.workers >= 2 ? Math.min(options.workers, inputs.length) : 0;
+  if (options.workers !== undefined) return options.workers >= 2 ? Math.min(options.workers, 16) : 0;
   if (inputs.length < PARALLEL_MIN_NODES) return 0;
   const cores = availableParallelism();
   return cores >= 2 ? Math.min(cores, 8) : 0;
 }
 
 /**
- * Compares nodes with a reference in worker threads. Nodes go out in small chunks to whichever
- * worker is free; only each node's differences come back. A worker that dies has its chunk read
- * on the main thread instead, so one crash costs time, never a node.
+ * Compares nodes with a reference on `threads` threads: this one and `threads - 1` workers. Nodes
+ * go out in small chunks to whichever thread is free (each worker holds two, so it never waits on
+ * this thread); only each node's differences come back. A worker that dies has its chunks read
+ * here instead, so a crash costs time, never a node.
  */
 async function compareInWorkers(
   inputs: readonly AuditInput[],
   reference: { label: string; model: NodeModel },
   options: AuditEngineOptions,
-  count: number,
+  threads: number,
   script: string,
   progress: () => void,
 ): Promise<NodeResult[]> {
   const { Worker } = await import('node:worker_threads');
   const results: NodeResult[] = new Array(inputs.length);
-  const size = Math.max(1, Math.min(32, Math.ceil(inputs.length / (count * 8))));
+  const size = Math.max(1, Math.min(16, Math.ceil(inputs.length / (threads * 16))));
   const chunks: number[][] = [];
   for (let i = 0; i < inputs.length; i += size) chunks.push(Array.from({ length: Math.min(size, inputs.length - i) }, (_, k) => i + k));
   const init: WorkerInit = { reference, diff: options.workerDiff ?? {} };
   const leftOver: number[][] = [];
   let next = 0;
+  const local = { ...options, onProgress: undefined };
+  const runHere = async (chunk: number[]): Promise<void> => {
+    const { results: rs } = await compareAll(chunk.map((i) => inputs[i]), reference, local, 0, 0);
+    chunk.forEach((index, k) => {
+      results[index] = rs[k];
+      progress();
+    });
+  };
   const runWorker = (): Promise<void> =>
     new Promise((resolve) => {
       const worker = new Worker(script, { workerData: init });
-      let current: number[] | null = null;
+      const inFlight = new Map<number, number[]>();
       const send = (): void => {
         if (next >= chunks.length) {
-          current = null;
-          void worker.terminate();
+          if (inFlight.size === 0) void worker.terminate();
           return;
         }
-        current = chunks[next++];
-        const job: WorkerJob = { items: current.map((index) => ({ index, label: inputs[index].label, source: inputs[index].source! })) };
+        const id = next++;
+        inFlight.set(id, chunks[id]);
+        const job: WorkerJob = { id, items: chunks[id].map((index) => ({ index, label: inputs[index].label, source: inputs[index].source! })) };
         worker.postMessage(job);
       };
-      worker.on('message', (batch: WorkerResult[]) => {
-        for (const r of batch) {
+      worker.on('message', (done: { id: number; results: WorkerResult[] }) => {
+        inFlight.delete(done.id);
+        for (const r of done.results) {
           const label = inputs[r.index].label;
           results[r.index] =
             r.error !== undefined
@@ -180,25 +190,21 @@ async function compareInWorkers(
         }
         send();
       });
-      worker.on('error', () => {
-        if (current) leftOver.push(current);
-        current = null;
-      });
+      worker.on('error', () => undefined);
       worker.on('exit', () => {
-        if (current) leftOver.push(current);
+        leftOver.push(...inFlight.values());
+        inFlight.clear();
         resolve();
       });
       send();
+      send();
     });
-  await Promise.all(Array.from({ length: Math.min(count, chunks.length) }, runWorker));
-  // Chunks no worker finished (a worker crashed or could not start): read them here.
-  for (const chunk of [...leftOver, ...chunks.slice(next)]) {
-    const { results: rest } = await compareAll(chunk.map((i) => inputs[i]), reference, { ...options, onProgress: undefined }, 0, 0);
-    chunk.forEach((index, k) => {
-      results[index] = rest[k];
-      progress();
-    });
-  }
+  const workers = Array.from({ length: Math.max(0, Math.min(threads - 1, chunks.length - 1)) }, runWorker);
+  // This thread takes chunks too, between handling the workers' answers.
+  while (next < chunks.length) await runHere(chunks[next++]);
+  await Promise.all(workers);
+  // Chunks a worker did not finish (it crashed or could not start): read them here.
+  for (const chunk of leftOver) await runHere(chunk);
   return results;
 }
 
@@ -229,7 +235,7 @@ async function compareFleet(
     if (!ref) return { results: head };
     inputs = inputs.slice(k);
   }
-  const rest = inputs.length > 0 ? await compareInWorkers(inputs, ref, options, Math.min(count, inputs.length), script, progress) : [];
+  const rest = inputs.length > 0 ? await compareInWorkers(inputs, ref, options, count, script, progress) : [];
   head = head.concat(rest);
   return { results: head, firstModel: ref };
 }

@@ -15,6 +15,7 @@ export interface WorkerInit {
 }
 
 export interface WorkerJob {
+  id: number;
   items: { index: number; label: string; source: WorkerSource }[];
 }
 
@@ -31,8 +32,11 @@ const port = parentPort!;
 // The reference is the same for every node: its settings are worked out once.
 const memo = createDiffMemo();
 
+// Jobs run one after the other: the second one queued is what keeps this thread busy while the
+// main thread, busy with nodes of its own, has not yet answered the first.
+let queue: Promise<void> = Promise.resolve();
 port.on('message', (job: WorkerJob) => {
-  void (async () => {
+  queue = queue.then(async () => {
     const results: WorkerResult[] = [];
     for (const item of job.items) {
       try {
@@ -48,6 +52,6 @@ port.on('message', (job: WorkerJob) => {
         results.push({ index: item.index, error: (err as Error).message });
       }
     }
-    port.postMessage(results);
-  })();
+    port.postMessage({ id: job.id, results });
+  });
 });

@@ -115,6 +115,7 @@ export class FileTree {
   private readonly statCache = new Map<string, RawStat | null | { error: string }>();
   private readonly linkCache = new Map<string, string | null>();
   private readonly listCache = new Map<string, string[]>();
+  private readonly resolveCache = new Map<string, Resolved | null>();
   private steps = 0;
   private exhausted = false;
 
@@ -433,9 +434,14 @@ export class FileTree {
   }
 
   private resolve(nodePath: string): Resolved | null {
+    // Scanners ask about the same paths many times (kind, then realPath, then read); the tree is one snapshot.
+    const hit = this.exhausted ? undefined : this.resolveCache.get(nodePath);
+    if (hit !== undefined) return hit;
     const display = this.display(nodePath);
     if (display === null) return null;
-    return this.resolveSegments(nodeSegments(display), display, false);
+    const r = this.resolveSegments(nodeSegments(display), display, false);
+    if (!this.exhausted) this.resolveCache.set(nodePath, r);
+    return r;
   }
 
   private refuse(code: string, path: string, message: string): null {
