@@ -35,6 +35,34 @@ export class Lru<K, V> {
   }
 }
 
+/**
+ * An LRU that admits a value only once its key has been seen before: what a fleet repeats (its CA,
+ * its config.yaml) is kept, what each node has alone (its own certificates) never fills the cache.
+ */
+export class RepeatCache<V> {
+  private readonly seen: Lru<string, true>;
+  private readonly values: Lru<string, V>;
+
+  constructor(max: number) {
+    this.seen = new Lru(max * 4);
+    this.values = new Lru(max);
+  }
+
+  get(key: string): V | undefined {
+    return this.values.get(key);
+  }
+
+  /** Keeps the value if the key was offered before; returns whether it was kept. */
+  offer(key: string, value: V): boolean {
+    if (this.seen.get(key)) {
+      this.values.set(key, value);
+      return true;
+    }
+    this.seen.set(key, true);
+    return false;
+  }
+}
+
 /** Inputs larger than this are parsed every time: caching them would let one big file pin memory. */
 export const MAX_MEMO_INPUT = 256 * 1024;
 

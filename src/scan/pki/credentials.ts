@@ -16,7 +16,7 @@ import {
 import type { Certificate, Finding, Kubeconfig, Severity } from '../../model/types.js';
 import { joinNodePath, type FileTree } from '../../source/file-tree.js';
 import type { FileReference, ScanOptions } from '../types.js';
-import { Lru } from '../../util/memo.js';
+import { RepeatCache } from '../../util/memo.js';
 import { readKeyBlock } from './keys.js';
 import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
 import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
@@ -107,7 +107,7 @@ function day(iso: string): string {
 }
 
 /** Signature checks by (certificate, issuer) fingerprints, process-wide: a fleet repeats them. */
-const verified = new Lru<string, boolean>(8192);
+const verified = new RepeatCache<boolean>(1024);
 
 class Scan {
   readonly findings: Finding[] = [];
@@ -166,7 +166,7 @@ class Scan {
       } catch {
         ok = false;
       }
-      verified.set(k, ok);
+      verified.offer(k, ok);
     }
     return ok;
   }

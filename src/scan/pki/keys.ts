@@ -9,7 +9,7 @@
  * costs ~0.3 ms a key, which dominates a fleet audit. Anything unusual goes through OpenSSL.
  */
 import { createECDH, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { Lru, contentKey } from '../../util/memo.js';
+import { RepeatCache, contentKey } from '../../util/memo.js';
 import { TAG, bytes, children, decodeOid, readTlv, type Tlv } from './der.js';
 import type { PemBlock } from './pem.js';
 import { PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS } from './pem.js';
@@ -184,7 +184,7 @@ export function certificateKey(spki: Uint8Array, fallback: () => KeyObject, desc
   return { digest: digestOf(idOfKeyObject(key)), description: describe(key) };
 }
 
-const keyCache = new Lru<string, KeyRead>(1024);
+const keyCache = new RepeatCache<KeyRead>(256);
 
 function readKeyUncached(block: PemBlock, t: { type: 'pkcs1' | 'sec1' | 'pkcs8' | 'spki'; private: boolean }): KeyRead {
   const der = block.der;
@@ -219,7 +219,7 @@ export function readKeyBlock(block: PemBlock): KeyRead {
   let read = keyCache.get(key);
   if (!read) {
     read = readKeyUncached(block, t);
-    keyCache.set(key, read);
+    keyCache.offer(key, read);
   }
   return { ...read };
 }

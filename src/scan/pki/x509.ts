@@ -3,7 +3,7 @@
  * the DER reader for names, dates and extensions. RFC 5280: https://www.rfc-editor.org/rfc/rfc5280
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { Lru, MAX_MEMO_INPUT, contentKey, deepFreeze } from '../../util/memo.js';
+import { MAX_MEMO_INPUT, RepeatCache, contentKey, deepFreeze } from '../../util/memo.js';
 import { certificateKey } from './keys.js';
 import { TAG, bytes, children, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, type Tlv } from './der.js';
 
@@ -202,7 +202,7 @@ export function describeKey(key: KeyObject): string {
 }
 
 /** Parsed certificates by content: a fleet's CA is parsed once, not once per node. Values are frozen. */
-const certCache = new Lru<string, { cert: CertFacts } | { error: string }>(2048);
+const certCache = new RepeatCache<{ cert: CertFacts } | { error: string }>(512);
 
 /**
  * Parses a DER certificate; the error is a short reason safe to print. The result is shared with
@@ -218,7 +218,7 @@ export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: st
       for (const a of [out.cert.sans, out.cert.keyUsage, out.cert.extKeyUsage]) Object.freeze(a);
       Object.freeze(out.cert);
     }
-    if (der.length <= MAX_MEMO_INPUT) certCache.set(key, Object.freeze(out));
+    if (der.length <= MAX_MEMO_INPUT) certCache.offer(key, Object.freeze(out));
   }
   return out;
 }
