@@ -14,7 +14,7 @@ import { scanTree } from './scan/index.js';
 import { InputError, openDirectory } from './source/open.js';
 import { loadNode } from './scan/node-input.js';
 import { loadSnapshotModel } from './source/snapshot.js';
-import { diffNodes as diffModels, type DiffOptions } from './diff/index.js';
+import { createDiffMemo, diffNodes as diffModels, type DiffOptions } from './diff/index.js';
 import { diffSnapshots as diffEtcdSnapshots, type EtcdDiff } from './etcd/diff.js';
 import type { EtcdSnapshot } from './etcd/snapshot.js';
 import { normalizedView } from './diff/view.js';
@@ -87,6 +87,11 @@ export interface AuditNodesOptions {
   onProgress?: (done: number, total: number) => void;
   /** How many nodes are read at once against a baseline. Default 4. */
   concurrency?: number;
+  /**
+   * Worker threads reading and comparing nodes given as paths: by default one per core once there
+   * are 50 nodes or more; 0 or 1 for none, a number to force that many.
+   */
+  workers?: number;
 }
 
 function isLabelled(x: unknown): x is { label: string; model: NodeModel } {
@@ -94,7 +99,7 @@ function isLabelled(x: unknown): x is { label: string; model: NodeModel } {
 }
 
 function auditInput(node: AuditNodeInput, index: number, options: ScanNodeOptions): AuditInput {
-  if (typeof node === 'string') return { label: node, load: () => openNode(node, options) };
+  if (typeof node === 'string') return { label: node, load: () => openNode(node, options), source: { path: node, ...options } };
   if (isLabelled(node)) return { label: node.label, load: async () => node.model };
   return { label: `node-${index + 1}`, load: async () => node };
 }
@@ -122,6 +127,7 @@ export async function auditNodes(nodes: readonly AuditNodeInput[], options: Audi
   else if (isLabelled(b)) baseline = b;
   else if (b) baseline = { label: 'baseline', model: b };
   const rules = options.ignore ?? [];
+  const memo = createDiffMemo();
   return runAudit(
     nodes.map((n, i) => auditInput(n, i, scanOptions)),
     {
@@ -129,6 +135,7 @@ export async function auditNodes(nodes: readonly AuditNodeInput[], options: Audi
       diff: (l, r, labels) =>
         diffNodes(l, r, {
           labels,
+          memo,
           normalizeIdentity: options.normalizeIdentity,
           ...(options.now ? { now: options.now } : {}),
           ...(options.expiringDays !== undefined ? { expiringDays: options.expiringDays } : {}),
@@ -136,6 +143,12 @@ export async function auditNodes(nodes: readonly AuditNodeInput[], options: Audi
       filter: rules.length > 0 ? (ds) => applyIgnoreRules({ differences: ds }, rules, now).report.differences : undefined,
       onProgress: options.onProgress,
       concurrency: options.concurrency,
+      workerDiff: {
+        ...(options.normalizeIdentity !== undefined ? { normalizeIdentity: options.normalizeIdentity } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.expiringDays !== undefined ? { expiringDays: options.expiringDays } : {}),
+      },
+      workers: options.workers,
     },
   );
 }

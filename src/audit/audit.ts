@@ -3,13 +3,37 @@
  * Nodes stream through one at a time: only each node's differences are kept, never its model, so
  * memory stays flat with the size of the fleet.
  */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { AuditNode, AuditReport, Difference, DiffReport, NodeModel } from '../model/types.js';
+import type { WorkerInit, WorkerJob, WorkerResult } from './worker.js';
 
 /** One node to audit: a label (the path as given) and how to read it. */
 export interface AuditInput {
   label: string;
   load: () => Promise<NodeModel>;
+  /** The same read as `load`, as data a worker thread can repeat; without it the node is read on the main thread. */
+  source?: WorkerSource;
 }
+
+/** A node path and the scan options `loadNode` takes (src/scan/node-input.ts). */
+export interface WorkerSource {
+  path: string;
+  label?: string;
+  now?: Date;
+  expiringDays?: number;
+}
+
+/** The same comparison as `diff`, as data a worker thread can repeat (options of diffNodes). */
+export interface WorkerDiffOptions {
+  normalizeIdentity?: boolean;
+  now?: Date;
+  expiringDays?: number;
+}
+
+/** Fewer nodes than this are audited on the main thread: starting workers costs more than it saves. */
+export const PARALLEL_MIN_NODES = 50;
 
 export type DiffFn = (left: NodeModel, right: NodeModel, labels: { left: string; right: string }) => DiffReport;
 
@@ -22,6 +46,13 @@ export interface AuditEngineOptions {
   onProgress?: (done: number, total: number) => void;
   /** How many nodes are read at once. */
   concurrency?: number;
+  /** What `diff` does, as data: with it (and a `source` on every input), many nodes are read in worker threads. */
+  workerDiff?: WorkerDiffOptions;
+  /**
+   * Threads reading nodes, this one included: by default one per core once there are
+   * PARALLEL_MIN_NODES nodes; a number forces that many (0 or 1: this thread only).
+   */
+  workers?: number;
 }
 
 interface NodeResult {
@@ -87,6 +118,128 @@ async function compareAll(
   return { results, firstModel: ref };
 }
 
+/** The worker script beside this module, when it is there (it is not when running from the TypeScript sources). */
+function workerScript(): string | null {
+  const url = new URL('./worker.js', import.meta.url);
+  if (url.protocol !== 'file:') return null;
+  const path = fileURLToPath(url);
+  return existsSync(path) ? path : null;
+}
+
+function workerCount(inputs: readonly AuditInput[], options: AuditEngineOptions): number {
+  if (!options.workerDiff || inputs.length === 0 || !inputs.every((i) => i.source)) return 0;
+  if (options.workers !== undefined) return options.workers >= 2 ? Math.min(options.workers, 16) : 0;
+  if (inputs.length < PARALLEL_MIN_NODES) return 0;
+  const cores = availableParallelism();
+  return cores >= 2 ? Math.min(cores, 8) : 0;
+}
+
+/**
+ * Compares nodes with a reference on `threads` threads: this one and `threads - 1` workers. Nodes
+ * go out in small chunks to whichever thread is free (each worker holds two, so it never waits on
+ * this thread); only each node's differences come back. A worker that dies has its chunks read
+ * here instead, so a crash costs time, never a node.
+ */
+async function compareInWorkers(
+  inputs: readonly AuditInput[],
+  reference: { label: string; model: NodeModel },
+  options: AuditEngineOptions,
+  threads: number,
+  script: string,
+  progress: () => void,
+): Promise<NodeResult[]> {
+  const { Worker } = await import('node:worker_threads');
+  const results: NodeResult[] = new Array(inputs.length);
+  const size = Math.max(1, Math.min(16, Math.ceil(inputs.length / (threads * 16))));
+  const chunks: number[][] = [];
+  for (let i = 0; i < inputs.length; i += size) chunks.push(Array.from({ length: Math.min(size, inputs.length - i) }, (_, k) => i + k));
+  const init: WorkerInit = { reference, diff: options.workerDiff ?? {} };
+  const leftOver: number[][] = [];
+  let next = 0;
+  const local = { ...options, onProgress: undefined };
+  const runHere = async (chunk: number[]): Promise<void> => {
+    const { results: rs } = await compareAll(chunk.map((i) => inputs[i]), reference, local, 0, 0);
+    chunk.forEach((index, k) => {
+      results[index] = rs[k];
+      progress();
+    });
+  };
+  const runWorker = (): Promise<void> =>
+    new Promise((resolve) => {
+      const worker = new Worker(script, { workerData: init });
+      const inFlight = new Map<number, number[]>();
+      const send = (): void => {
+        if (next >= chunks.length) {
+          if (inFlight.size === 0) void worker.terminate();
+          return;
+        }
+        const id = next++;
+        inFlight.set(id, chunks[id]);
+        const job: WorkerJob = { id, items: chunks[id].map((index) => ({ index, label: inputs[index].label, source: inputs[index].source! })) };
+        worker.postMessage(job);
+      };
+      worker.on('message', (done: { id: number; results: WorkerResult[] }) => {
+        inFlight.delete(done.id);
+        for (const r of done.results) {
+          const label = inputs[r.index].label;
+          results[r.index] =
+            r.error !== undefined
+              ? { label, style: 'unknown', role: 'unknown', differences: [], error: r.error }
+              : { label, style: r.style!, role: r.role!, differences: r.differences ?? [] };
+          progress();
+        }
+        send();
+      });
+      worker.on('error', () => undefined);
+      worker.on('exit', () => {
+        leftOver.push(...inFlight.values());
+        inFlight.clear();
+        resolve();
+      });
+      send();
+      send();
+    });
+  const workers = Array.from({ length: Math.max(0, Math.min(threads - 1, chunks.length - 1)) }, runWorker);
+  // This thread takes chunks too, between handling the workers' answers.
+  while (next < chunks.length) await runHere(chunks[next++]);
+  await Promise.all(workers);
+  // Chunks a worker did not finish (it crashed or could not start): read them here.
+  for (const chunk of leftOver) await runHere(chunk);
+  return results;
+}
+
+/** compareAll, in worker threads when there are many nodes and the inputs allow it. */
+async function compareFleet(
+  inputs: readonly AuditInput[],
+  reference: { label: string; model: NodeModel } | undefined,
+  options: AuditEngineOptions,
+): Promise<{ results: NodeResult[]; firstModel?: { label: string; model: NodeModel } }> {
+  const count = workerCount(inputs, options);
+  const script = count >= 2 ? workerScript() : null;
+  if (!script) return compareAll(inputs, reference, options, 0, inputs.length);
+  const total = inputs.length;
+  let done = 0;
+  const progress = (): void => options.onProgress?.(++done, total);
+  let head: NodeResult[] = [];
+  let ref = reference;
+  if (!ref) {
+    // Majority mode: the first readable node is the provisional reference, read here first.
+    let k = 0;
+    while (k < inputs.length && !ref) {
+      const { results, firstModel } = await compareAll([inputs[k]], undefined, { ...options, onProgress: undefined }, 0, 0);
+      head.push(results[0]);
+      progress();
+      ref = firstModel;
+      k++;
+    }
+    if (!ref) return { results: head };
+    inputs = inputs.slice(k);
+  }
+  const rest = inputs.length > 0 ? await compareInWorkers(inputs, ref, options, count, script, progress) : [];
+  head = head.concat(rest);
+  return { results: head, firstModel: ref };
+}
+
 /**
  * The majority view: per difference key, the value most nodes have wins; each node's drift is where
  * its value differs from that. `provisional` is the node every other was diffed against.
@@ -149,10 +302,10 @@ export async function runAudit(inputs: readonly AuditInput[], options: AuditEngi
   const filter = options.filter ?? ((d: Difference[]) => d);
   let results: NodeResult[];
   if (options.baseline) {
-    ({ results } = await compareAll(inputs, options.baseline, options, 0, inputs.length));
+    ({ results } = await compareFleet(inputs, options.baseline, options));
   } else {
     // The first readable node is the provisional reference; the majority is computed afterwards.
-    const { results: all, firstModel } = await compareAll(inputs, undefined, options, 0, inputs.length);
+    const { results: all, firstModel } = await compareFleet(inputs, undefined, options);
     results = firstModel ? majorityDrift(all, firstModel.label) : all;
   }
   const nodes: AuditNode[] = results.map((r) => ({

@@ -5,27 +5,61 @@
 import type { Component, DiffReport, DiffSummary, Difference, NodeModel } from '../model/types.js';
 import { defaultKnowledge } from './knowledge.js';
 import { identityReplacer, nodeIdentity } from './identity.js';
-import { componentSettings } from './settings.js';
+import { componentSettings, type ComponentSettings } from './settings.js';
 import { compareSettings } from './settings-compare.js';
 import { compareComponent, comparePresence } from './components.js';
 import { compareCertificates, compareKubeconfigs } from './certificates.js';
-import { type DiffContext, type DiffOptions, difference } from './types.js';
+import { type DiffContext, type DiffMemo, type DiffOptions, difference } from './types.js';
 
-export type { DiffOptions, DiffContext } from './types.js';
+export type { DiffOptions, DiffContext, DiffMemo } from './types.js';
+export { createDiffMemo } from './types.js';
 export type { DiffKnowledge } from './knowledge.js';
 export { defaultKnowledge } from './knowledge.js';
 export { nodeIdentity, identityReplacer, NODE_IP, NODE_NAME } from './identity.js';
+
+/** A memo valid for this left model and these options, reset when any of them changes. */
+function leftMemo(left: NodeModel, knowledge: DiffContext['knowledge'], normalize: boolean, memo: DiffMemo | undefined): DiffMemo | undefined {
+  if (!memo) return undefined;
+  if (memo.left !== left || memo.knowledge !== knowledge || memo.normalize !== normalize) {
+    memo.left = left;
+    memo.knowledge = knowledge;
+    memo.normalize = normalize;
+    memo.identity = undefined;
+    memo.settings.clear();
+  }
+  return memo;
+}
+
+/** An identity replacer that remembers its answers: the reference's strings come back for every node. */
+function remembering(replace: (text: string) => string): (text: string) => string {
+  const seen = new Map<string, string>();
+  return (text) => {
+    let out = seen.get(text);
+    if (out === undefined) {
+      out = replace(text);
+      if (seen.size < 50_000) seen.set(text, out);
+    }
+    return out;
+  };
+}
 
 export function diffContext(left: NodeModel, right: NodeModel, options: DiffOptions = {}): DiffContext {
   const knowledge = options.knowledge ?? defaultKnowledge;
   const normalize = options.normalizeIdentity !== false;
   const same = (t: string): string => t;
+  const memo = leftMemo(left, knowledge, normalize, options.memo);
+  let leftIdentity = memo?.identity;
+  if (!leftIdentity) {
+    leftIdentity = normalize ? identityReplacer(nodeIdentity(left, knowledge)) : same;
+    if (memo) leftIdentity = memo.identity = normalize ? remembering(leftIdentity) : same;
+  }
   return {
     knowledge,
-    leftIdentity: normalize ? identityReplacer(nodeIdentity(left, knowledge)) : same,
+    leftIdentity,
     rightIdentity: normalize ? identityReplacer(nodeIdentity(right, knowledge)) : same,
     expiringDays: options.expiringDays ?? 30,
     now: options.now ?? null,
+    ...(memo ? { leftMemo: memo } : {}),
   };
 }
 
@@ -80,7 +114,11 @@ function compareConfigured(
   r: Component | null,
   ctx: DiffContext,
 ): Difference[] {
-  const ls = componentSettings(left, l, name, ctx.knowledge, ctx.leftIdentity);
+  let ls = ctx.leftMemo?.settings.get(name) as ComponentSettings | undefined;
+  if (!ls) {
+    ls = componentSettings(left, l, name, ctx.knowledge, ctx.leftIdentity);
+    ctx.leftMemo?.settings.set(name, ls);
+  }
   const rs = componentSettings(right, r, name, ctx.knowledge, ctx.rightIdentity);
   const out: Difference[] = [];
   const oneSided = new Set<string>();

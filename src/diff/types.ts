@@ -1,5 +1,5 @@
 /** Options of the differ and the internal shapes its parts share. */
-import type { DiffCategory, DiffSubject, Difference, Severity } from '../model/types.js';
+import type { DiffCategory, DiffSubject, Difference, NodeModel, Severity } from '../model/types.js';
 import type { DiffKnowledge } from './knowledge.js';
 
 export interface DiffOptions {
@@ -15,6 +15,24 @@ export interface DiffOptions {
   now?: Date;
   /** The Kubernetes knowledge consulted; the real module unless a test passes a fake. */
   knowledge?: DiffKnowledge;
+  /**
+   * Work on the left model kept between calls ({@link createDiffMemo}): an audit compares one
+   * reference with every node. Only for a left model that does not change while the memo is used.
+   */
+  memo?: DiffMemo;
+}
+
+/** What an audit reuses of its reference model from one node's comparison to the next. */
+export interface DiffMemo {
+  left?: NodeModel;
+  knowledge?: DiffKnowledge;
+  normalize?: boolean;
+  identity?: (text: string) => string;
+  settings: Map<string | null, unknown>;
+}
+
+export function createDiffMemo(): DiffMemo {
+  return { settings: new Map() };
 }
 
 /** What every comparison step gets. */
@@ -25,6 +43,8 @@ export interface DiffContext {
   rightIdentity: (text: string) => string;
   expiringDays: number;
   now: Date | null;
+  /** Set when the left side's derived settings may be reused (see DiffOptions.memo). */
+  leftMemo?: DiffMemo;
 }
 
 export interface DifferenceInit {

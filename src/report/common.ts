@@ -1,5 +1,5 @@
 /** What the report formats share: options, grouping, value display, the summary sentence. */
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { DiffReport, Difference, NodeLabel } from '../model/types.js';
 import type { NormalizedView } from '../diff/view.js';
 
@@ -12,8 +12,20 @@ export interface RenderOptions {
 
 export const NODE_WIDE = '(node)';
 
+/**
+ * What `new Chalk({ level: 0 })` does (every style returns its text unchanged), without loading
+ * chalk: most output goes to a pipe or file, and start-up time counts.
+ */
+export const PLAIN_CHALK: ChalkInstance = (() => {
+  const plain: unknown = new Proxy((...texts: unknown[]) => texts.join(' '), {
+    get: (_target, prop) => (prop === 'level' ? 0 : plain),
+    set: () => true,
+  });
+  return plain as ChalkInstance;
+})();
+
 export function chalkOf(options: RenderOptions): ChalkInstance {
-  return options.chalk ?? new Chalk({ level: 0 });
+  return options.chalk ?? PLAIN_CHALK;
 }
 
 /** Differences grouped by component in report order; node-wide ones under `(node)`, last. */

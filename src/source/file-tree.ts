@@ -25,8 +25,11 @@ export interface RawBackend {
   readlink(segments: readonly string[]): string | null;
   /** Bytes of a regular file; a backend may stop after `maxBytes + 1` bytes (the caller then refuses the file). */
   read(segments: readonly string[], maxBytes?: number): Buffer | { error: string };
-  /** Names in a directory; a backend may stop after `maxEntries + 1` names (the caller then reports a finding). */
-  list(segments: readonly string[], maxEntries?: number): string[] | { error: string };
+  /**
+   * Names in a directory; a backend may stop after `maxEntries + 1` names (the caller then reports a
+   * finding). `size` is the directory's size from lstat, a hint of how many names it holds.
+   */
+  list(segments: readonly string[], maxEntries?: number, size?: number): string[] | { error: string };
 }
 
 export interface TreeLimits {
@@ -110,6 +113,9 @@ export class FileTree {
   private readonly problems = new Map<string, Finding>();
   private readonly textCache = new Map<string, string | null>();
   private readonly statCache = new Map<string, RawStat | null | { error: string }>();
+  private readonly linkCache = new Map<string, string | null>();
+  private readonly listCache = new Map<string, string[]>();
+  private readonly resolveCache = new Map<string, Resolved | null>();
   private steps = 0;
   private exhausted = false;
 
@@ -183,7 +189,7 @@ export class FileTree {
     const here = [...parent.segments, segs[segs.length - 1]];
     const st = this.lstat(here);
     if (!st || 'error' in st || st.kind !== 'symlink') return null;
-    const target = this.backend.readlink(here);
+    const target = this.readlink(here);
     if (target === null || target.length > this.limits.maxPathLength) return null;
     return target;
   }
@@ -199,7 +205,16 @@ export class FileTree {
     const r = this.resolve(nodePath);
     if (!r || r.stat.kind !== 'dir') return [];
     const path = '/' + nodeSegments(nodePath).join('/');
-    const names = this.backend.list(r.segments, this.limits.maxDirEntries);
+    // Scanners list the same unit and PKI directories several times; the tree is one snapshot.
+    const cached = this.listCache.get(path);
+    if (cached) return [...cached];
+    const out = this.listUncached(r, path);
+    this.listCache.set(path, out);
+    return [...out];
+  }
+
+  private listUncached(r: Resolved, path: string): string[] {
+    const names = this.backend.list(r.segments, this.limits.maxDirEntries, r.stat.size);
     if (!Array.isArray(names)) {
       this.addFinding({
         severity: 'warning',
@@ -419,9 +434,14 @@ export class FileTree {
   }
 
   private resolve(nodePath: string): Resolved | null {
+    // Scanners ask about the same paths many times (kind, then realPath, then read); the tree is one snapshot.
+    const hit = this.exhausted ? undefined : this.resolveCache.get(nodePath);
+    if (hit !== undefined) return hit;
     const display = this.display(nodePath);
     if (display === null) return null;
-    return this.resolveSegments(nodeSegments(display), display, false);
+    const r = this.resolveSegments(nodeSegments(display), display, false);
+    if (!this.exhausted) this.resolveCache.set(nodePath, r);
+    return r;
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -436,6 +456,16 @@ export class FileTree {
     const st = this.backend.lstat(segments);
     this.statCache.set(key, st);
     return st;
+  }
+
+  private readlink(segments: readonly string[]): string | null {
+    const key = segments.join('/');
+    let target = this.linkCache.get(key);
+    if (target === undefined) {
+      target = this.backend.readlink(segments);
+      this.linkCache.set(key, target);
+    }
+    return target;
   }
 
   /** Walks segment by segment, following links inside the tree. */
@@ -479,7 +509,7 @@ export class FileTree {
         if (++hops > this.limits.maxLinkHops) {
           return this.refuse('symlink-loop', display, `${display} is a symlink loop (more than ${this.limits.maxLinkHops} links): not followed.`);
         }
-        const target = this.backend.readlink(next);
+        const target = this.readlink(next);
         if (target === null || target === '') return null;
         if (target.length > this.limits.maxPathLength) {
           return this.refuse('symlink-target-too-long', display, `${display} is a symlink whose target is over ${this.limits.maxPathLength} characters: not followed.`);

@@ -32,10 +32,10 @@ export class MountBackend implements RawBackend {
     return m === null || m === 'parent' ? { error: 'not a file' } : this.inner.read(m, maxBytes);
   }
 
-  list(segments: readonly string[], maxEntries?: number): string[] | { error: string } {
+  list(segments: readonly string[], maxEntries?: number, size?: number): string[] | { error: string } {
     const m = this.map(segments);
     if (m === null) return { error: 'not a directory' };
     if (m === 'parent') return [this.prefix[segments.length]];
-    return this.inner.list(m, maxEntries);
+    return this.inner.list(m, maxEntries, size);
   }
 }

@@ -33,11 +33,10 @@ export const MOUNT_POINTS: Record<DirectoryKind, string[]> = {
 };
 
 /** Opens a directory as a node tree, mounted according to what it holds. */
-export function openDirectory(path: string, limits?: Partial<TreeLimits>): { tree: FileTree; kind: DirectoryKind } {
+export function openDirectory(path: string, limits?: Partial<TreeLimits>, knownDirectory = false): { tree: FileTree; kind: DirectoryKind } {
   let names: string[];
   try {
-    const st = statSync(path);
-    if (!st.isDirectory()) throw new InputError(`${path} is not a directory`);
+    if (!knownDirectory && !statSync(path).isDirectory()) throw new InputError(`${path} is not a directory`);
     names = readdirSync(path);
   } catch (err) {
     if (err instanceof InputError) throw err;

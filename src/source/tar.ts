@@ -10,7 +10,7 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import type { Finding } from '../model/types.js';
 import { DEFAULT_LIMITS, FileTree, quoteName, type RawBackend, type RawStat, type TreeLimits } from './file-tree.js';
 import { MemoryBackend, type MemoryEntry } from './memory.js';
@@ -241,6 +241,8 @@ export async function readTar(
     entry.resume();
   };
 
+  // Loaded here, not at the top: most runs read directories, and the package is large.
+  const { Parser } = await import('tar');
   const parser = new Parser({
     maxMetaEntrySize: 64 * 1024,
     onReadEntry: onEntry,

@@ -7,7 +7,7 @@ import { colourLevel, emit, loadConfig, now } from '../common.js';
 import { runAudit } from '../../audit/audit.js';
 import { applyIgnoreRules, DEFAULT_FAIL_ON, parseFailOn } from '../../audit/rules.js';
 import { loadNodeModel } from '../../diff/load.js';
-import { diffNodes } from '../../diff/index.js';
+import { createDiffMemo, diffNodes } from '../../diff/index.js';
 import type { AuditReport, DiffCategory } from '../../model/types.js';
 import { version } from '../main.js';
 
@@ -33,6 +33,15 @@ function progress(io: CliIO, total: number): ((done: number) => void) | undefine
     const fill = Math.round((done / total) * width);
     io.stderr(`\r[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${done}/${total} nodes${done === total ? '\n' : ''}`);
   };
+}
+
+/** KDIFF_WORKERS=N: that many worker threads (0 or 1: none); unset: one per core for large fleets. */
+function workersFromEnv(io: CliIO): number | undefined {
+  const v = io.env.KDIFF_WORKERS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`KDIFF_WORKERS=${v} is not a number of threads`);
+  return n;
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -64,11 +73,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const today = now(io);
   const baseline = opts.baseline ? { label: opts.baseline, model: await loadNodeModel(resolve(io.cwd, opts.baseline), { name: opts.baseline, now: today, expiringDays: config.expiringDays }) } : undefined;
 
+  const memo = createDiffMemo();
   const report: AuditReport = await runAudit(
-    labels.map((label) => ({ label, load: () => loadNodeModel(resolve(io.cwd, label), { name: label, now: today, expiringDays: config.expiringDays }) })),
+    labels.map((label) => ({
+      label,
+      load: () => loadNodeModel(resolve(io.cwd, label), { name: label, now: today, expiringDays: config.expiringDays }),
+      source: { path: resolve(io.cwd, label), label, now: today, ...(config.expiringDays !== undefined ? { expiringDays: config.expiringDays } : {}) },
+    })),
     {
       baseline,
-      diff: (l, r, names) => diffNodes(l, r, { labels: names, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays }),
+      diff: (l, r, names) => diffNodes(l, r, { labels: names, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays, memo }),
+      workerDiff: { normalizeIdentity: opts.normalizeIdentity, now: today, ...(config.expiringDays !== undefined ? { expiringDays: config.expiringDays } : {}) },
+      workers: workersFromEnv(io),
       filter: (ds) => applyIgnoreRules({ differences: ds }, config.ignore, today).report.differences,
       onProgress: progress(io, labels.length),
     },

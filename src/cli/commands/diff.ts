@@ -11,15 +11,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { Chalk } from 'chalk';
 import type { DiffCategory, DiffReport } from '../../model/types.js';
 import { type CliIO, UsageError } from '../io.js';
 import { colourLevel, loadConfig, now } from '../common.js';
 import { version } from '../main.js';
 import { diffNodes } from '../../diff/index.js';
 import { loadNodeModel } from '../../diff/load.js';
-import { normalizedView } from '../../diff/view.js';
-import { formatReport, type ReportFormat } from '../../report/index.js';
+import type { ReportFormat } from '../../report/index.js';
+import type { RenderOptions } from '../../report/common.js';
 import { CATEGORIES, DEFAULT_FAIL_ON, filterReport, parseFailOn as parseFailOnList } from '../../audit/rules.js';
 
 export { CATEGORIES, DEFAULT_FAIL_ON };
@@ -85,10 +84,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         ? (await import('../../report/junit.js')).renderJunit(reportAsAudit(report), ci)
         : (await import('../../report/sarif.js')).renderSarif(reportAsAudit(report), ci);
   } else {
-    text = formatReport(report, format, {
-      chalk: new Chalk({ level: format === 'text' || format === 'unified' ? level : 0 }),
-      views: format === 'unified' ? { left: normalizedView(left, { normalizeIdentity }), right: normalizedView(right, { normalizeIdentity }) } : undefined,
-    });
+    // Only the renderer asked for is loaded (the unified one brings the diff package), and chalk only for colour.
+    const colourLevelUsed = format === 'text' || format === 'unified' ? level : 0;
+    const options: RenderOptions = {
+      chalk: colourLevelUsed > 0 ? new (await import('chalk')).Chalk({ level: colourLevelUsed }) : undefined,
+    };
+    if (format === 'unified') {
+      const { normalizedView } = await import('../../diff/view.js');
+      options.views = { left: normalizedView(left, { normalizeIdentity }), right: normalizedView(right, { normalizeIdentity }) };
+    }
+    const renderers: Record<ReportFormat, () => Promise<{ render: (r: DiffReport, o: RenderOptions) => string }>> = {
+      text: () => import('../../report/text.js'),
+      json: () => import('../../report/json.js'),
+      markdown: () => import('../../report/markdown.js'),
+      unified: () => import('../../report/unified.js'),
+    };
+    text = (await renderers[format]()).render(report, options);
   }
   if (opts.output) {
     try {

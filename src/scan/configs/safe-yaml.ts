@@ -6,6 +6,7 @@
  */
 import { constructFromEvents, getScalarValue, parseEvents, type Event } from 'js-yaml';
 import type { Finding } from '../../model/types.js';
+import { Lru, MAX_MEMO_INPUT, contentKey } from '../../util/memo.js';
 
 export interface YamlLimits {
   /** Largest text parsed, in characters. Manifests and config files are a few KiB. */
@@ -209,6 +210,24 @@ function yamlFinding(path: string, err: unknown, lineOffset: number, severity: F
  * the others are still returned.
  */
 export function readYamlDocuments(text: string, path: string, options: { limits?: Partial<YamlLimits>; severity?: Finding['severity'] } = {}): YamlReadResult {
+  if (text.length > MAX_MEMO_INPUT) return readYamlUncached(text, path, options);
+  // The same config.yaml sits on every node of a fleet: parse it once, hand each caller its own copy.
+  const key = `${contentKey('yaml', text)}\u0000${path}\u0000${JSON.stringify(options)}`;
+  let read = yamlCache.get(key);
+  if (!read) {
+    read = readYamlUncached(text, path, options);
+    yamlCache.set(key, read);
+  }
+  try {
+    return structuredClone(read);
+  } catch {
+    return readYamlUncached(text, path, options);
+  }
+}
+
+const yamlCache = new Lru<string, YamlReadResult>(512);
+
+function readYamlUncached(text: string, path: string, options: { limits?: Partial<YamlLimits>; severity?: Finding['severity'] }): YamlReadResult {
   const limits = { ...DEFAULT_YAML_LIMITS, ...options.limits };
   const severity = options.severity ?? 'warning';
   const findings: Finding[] = [];

@@ -16,7 +16,8 @@ import {
 import type { Certificate, Finding, Kubeconfig, Severity } from '../../model/types.js';
 import { joinNodePath, type FileTree } from '../../source/file-tree.js';
 import type { FileReference, ScanOptions } from '../types.js';
-import { readKeyBlock, spkiDigest } from './keys.js';
+import { RepeatCache } from '../../util/memo.js';
+import { readKeyBlock } from './keys.js';
 import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
 import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
 import { resolveNodePath } from './references.js';
@@ -105,12 +106,14 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/** Signature checks by (certificate, issuer) fingerprints, process-wide: a fleet repeats them. */
+const verified = new RepeatCache<boolean>(1024);
+
 class Scan {
   readonly findings: Finding[] = [];
   readonly files = new Map<string, PemFile>();
   readonly now: Date;
   readonly expiringDays: number;
-  private readonly verified = new Map<string, boolean>();
 
   constructor(readonly tree: FileTree, options: ScanOptions) {
     this.now = options.now ?? new Date();
@@ -156,14 +159,14 @@ class Scan {
 
   private verifies(child: CertFacts, parent: CertFacts): boolean {
     const k = `${child.sha256}:${parent.sha256}`;
-    let ok = this.verified.get(k);
+    let ok = verified.get(k);
     if (ok === undefined) {
       try {
         ok = child.x509.verify(parent.x509.publicKey);
       } catch {
         ok = false;
       }
-      this.verified.set(k, ok);
+      verified.offer(k, ok);
     }
     return ok;
   }
@@ -396,7 +399,7 @@ function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: Ku
         }
       }
     }
-    if (read.clientKey?.kind === 'embedded' && w.clientEmbedded && read.clientKey.publicKeyDigest !== null && read.clientKey.publicKeyDigest !== spkiDigest(w.clientEmbedded.spki)) {
+    if (read.clientKey?.kind === 'embedded' && w.clientEmbedded && read.clientKey.publicKeyDigest !== null && read.clientKey.publicKeyDigest !== w.clientEmbedded.publicKeyDigest) {
       scan.finding('error', 'kubeconfig-key-mismatch', path, `${path}: client-key-data does not belong to client-certificate-data.`, component);
     }
     work.push(w);
@@ -420,10 +423,11 @@ function toCertificate(c: CertEntry, issuerPath: string | null, privateKey: Cert
     serial: f.serial,
     notBefore: f.notBefore,
     notAfter: f.notAfter,
-    sans: f.sans,
+    // Copies: the facts are shared by every node that holds the same certificate.
+    sans: [...f.sans],
     isCA: f.isCA,
-    keyUsage: f.keyUsage,
-    extKeyUsage: f.extKeyUsage,
+    keyUsage: [...f.keyUsage],
+    extKeyUsage: [...f.extKeyUsage],
     publicKey: f.publicKey,
     sha256: f.sha256,
     roles: [...c.roles].sort(),
@@ -478,7 +482,7 @@ export function scanCredentials(
     if (!issuerPath) {
       scan.finding('info', 'issuer-not-on-node', c.path, `${c.path} was issued by ${c.facts.issuer || 'an unnamed CA'}, whose certificate is not on the node (or its signature does not verify).`);
     }
-    const digest = spkiDigest(c.facts.spki);
+    const digest = c.facts.publicKeyDigest;
     let privateKey: Certificate['privateKey'] = privateKeys.has(digest) ? 'present' : 'absent';
     if (c.index === 0) {
       const expected = expectedKeyFiles(scan, c.file, allRefs);

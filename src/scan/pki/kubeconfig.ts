@@ -6,6 +6,7 @@
  */
 import { load } from 'js-yaml';
 import type { KubeconfigAuth } from '../../model/types.js';
+import { Lru, MAX_MEMO_INPUT, contentKey, deepFreeze } from '../../util/memo.js';
 import { readKeyBlock } from './keys.js';
 import { PRIVATE_KEY_LABELS, readPem } from './pem.js';
 
@@ -74,7 +75,24 @@ function emptyRead(problem: string): KubeconfigRead {
 }
 
 /** Reads a kubeconfig's text. A YAML error is reported by line only: the text may hold secrets. */
+const kubeconfigCache = new Lru<string, KubeconfigRead>(256);
+
+/**
+ * Reads a kubeconfig. The result is shared with every caller that read the same text (a fleet's
+ * kubelet.conf is often byte-identical) and frozen.
+ */
 export function parseKubeconfig(text: string): KubeconfigRead {
+  if (text.length > MAX_MEMO_INPUT) return deepFreeze(parseKubeconfigUncached(text));
+  const key = contentKey('kubeconfig', text);
+  let read = kubeconfigCache.get(key);
+  if (!read) {
+    read = deepFreeze(parseKubeconfigUncached(text));
+    kubeconfigCache.set(key, read);
+  }
+  return read;
+}
+
+function parseKubeconfigUncached(text: string): KubeconfigRead {
   let doc: unknown;
   try {
     doc = load(text, { maxAliases: 100, maxDepth: 50 });

@@ -3,6 +3,8 @@
  * the DER reader for names, dates and extensions. RFC 5280: https://www.rfc-editor.org/rfc/rfc5280
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
+import { MAX_MEMO_INPUT, RepeatCache, contentKey, deepFreeze } from '../../util/memo.js';
+import { certificateKey } from './keys.js';
 import { TAG, bytes, children, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, type Tlv } from './der.js';
 
 /** One attribute of a distinguished name, in the order the certificate holds them. */
@@ -25,8 +27,10 @@ export interface CertFacts {
   keyUsage: string[];
   extKeyUsage: string[];
   publicKey: string;
-  /** DER of the SubjectPublicKeyInfo, to match private keys by. */
+  /** DER of the SubjectPublicKeyInfo as the certificate holds it. */
   spki: Buffer;
+  /** Digest of the normalized public key, to match private keys by (see keys.ts). */
+  publicKeyDigest: string;
   sha256: string;
 }
 
@@ -197,8 +201,29 @@ export function describeKey(key: KeyObject): string {
   return type;
 }
 
-/** Parses a DER certificate; the error is a short reason safe to print. */
+/** Parsed certificates by content: a fleet's CA is parsed once, not once per node. Values are frozen. */
+const certCache = new RepeatCache<{ cert: CertFacts } | { error: string }>(512);
+
+/**
+ * Parses a DER certificate; the error is a short reason safe to print. The result is shared with
+ * every other caller that parsed the same bytes, and frozen: copy before changing anything.
+ */
 export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: string } {
+  const key = contentKey('x509', der);
+  let out = certCache.get(key);
+  if (!out) {
+    out = parseUncached(der);
+    if ('cert' in out) {
+      deepFreeze(out.cert.subjectAttrs);
+      for (const a of [out.cert.sans, out.cert.keyUsage, out.cert.extKeyUsage]) Object.freeze(a);
+      Object.freeze(out.cert);
+    }
+    if (der.length <= MAX_MEMO_INPUT) certCache.offer(key, Object.freeze(out));
+  }
+  return out;
+}
+
+function parseUncached(der: Buffer): { cert: CertFacts } | { error: string } {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
@@ -224,10 +249,13 @@ export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: st
     return { error: 'certificate fields could not be read' };
   }
   let publicKey = 'unknown';
-  let spki = Buffer.alloc(0);
+  let publicKeyDigest = '';
+  // The SubjectPublicKeyInfo TLV starts where the subject ends.
+  const spki = Buffer.from(der.subarray(subjectT.end, spkiT.end));
   try {
-    publicKey = describeKey(x509.publicKey);
-    spki = x509.publicKey.export({ type: 'spki', format: 'der' });
+    const k = certificateKey(spki, () => x509.publicKey, describeKey);
+    publicKey = k.description;
+    publicKeyDigest = k.digest;
   } catch {
     // an algorithm OpenSSL does not know: keep the rest
   }
@@ -246,6 +274,7 @@ export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: st
       extKeyUsage: extensions.extKeyUsage,
       publicKey,
       spki,
+      publicKeyDigest,
       sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
     },
   };

@@ -1,0 +1,57 @@
+/**
+ * A worker thread of a fleet audit: reads nodes and compares each with the reference model it was
+ * started with, and sends back only each node's differences (never its model), so what crosses
+ * threads and what the main thread keeps stays small however large the fleet.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Difference, NodeModel } from '../model/types.js';
+import { loadNode } from '../scan/node-input.js';
+import { createDiffMemo, diffNodes } from '../diff/index.js';
+import type { WorkerDiffOptions, WorkerSource } from './audit.js';
+
+export interface WorkerInit {
+  reference: { label: string; model: NodeModel };
+  diff: WorkerDiffOptions;
+}
+
+export interface WorkerJob {
+  id: number;
+  items: { index: number; label: string; source: WorkerSource }[];
+}
+
+export interface WorkerResult {
+  index: number;
+  style?: NodeModel['style'];
+  role?: NodeModel['role'];
+  differences?: Difference[];
+  error?: string;
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+// The reference is the same for every node: its settings are worked out once.
+const memo = createDiffMemo();
+
+// Jobs run one after the other: the second one queued is what keeps this thread busy while the
+// main thread, busy with nodes of its own, has not yet answered the first.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (job: WorkerJob) => {
+  queue = queue.then(async () => {
+    const results: WorkerResult[] = [];
+    for (const item of job.items) {
+      try {
+        const { path, ...scan } = item.source;
+        const model = await loadNode(path, scan);
+        const report = diffNodes(init.reference.model, model, {
+          labels: { left: init.reference.label, right: item.label },
+          ...init.diff,
+          memo,
+        });
+        results.push({ index: item.index, style: model.style, role: model.role, differences: report.differences });
+      } catch (err) {
+        results.push({ index: item.index, error: (err as Error).message });
+      }
+    }
+    port.postMessage({ id: job.id, results });
+  });
+});

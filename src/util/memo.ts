@@ -1,0 +1,81 @@
+/**
+ * Process-wide memoization for what repeats across a fleet: the same CA certificate, the same
+ * kubelet config.yaml, the same unit file on a thousand nodes. Bounded (entry count, and inputs
+ * over a size limit are never cached), so memory stays flat however many nodes stream through.
+ */
+import { createHash } from 'node:crypto';
+
+/** A least-recently-used map with a fixed number of entries (Map keeps insertion order). */
+export class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(readonly max: number) {}
+
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/**
+ * An LRU that admits a value only once its key has been seen before: what a fleet repeats (its CA,
+ * its config.yaml) is kept, what each node has alone (its own certificates) never fills the cache.
+ */
+export class RepeatCache<V> {
+  private readonly seen: Lru<string, true>;
+  private readonly values: Lru<string, V>;
+
+  constructor(max: number) {
+    this.seen = new Lru(max * 4);
+    this.values = new Lru(max);
+  }
+
+  get(key: string): V | undefined {
+    return this.values.get(key);
+  }
+
+  /** Keeps the value if the key was offered before; returns whether it was kept. */
+  offer(key: string, value: V): boolean {
+    if (this.seen.get(key)) {
+      this.values.set(key, value);
+      return true;
+    }
+    this.seen.set(key, true);
+    return false;
+  }
+}
+
+/** Inputs larger than this are parsed every time: caching them would let one big file pin memory. */
+export const MAX_MEMO_INPUT = 256 * 1024;
+
+/** A content key: SHA-256 of the bytes (or UTF-8 text), prefixed by what kind of parse it keys. */
+export function contentKey(kind: string, data: Buffer | Uint8Array | string): string {
+  return `${kind}:${createHash('sha256').update(data).digest('base64')}`;
+}
+
+/** Deep-freezes plain data (objects and arrays), so a value shared between callers cannot be changed by one of them. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
