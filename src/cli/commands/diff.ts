@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import type { DiffCategory, DiffReport } from '../../model/types.js';
+import type { DiffCategory, DiffReport, NodeModel } from '../../model/types.js';
 import { type CliIO, UsageError } from '../io.js';
 import { colourLevel, loadConfig, now } from '../common.js';
 import { version } from '../main.js';
@@ -67,7 +67,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const failOn = opts.failOn !== undefined ? parseFailOn(opts.failOn) : new Set(config.failOn ?? DEFAULT_FAIL_ON);
   const today = now(io);
 
-  const [left, right] = await Promise.all([loadNodeModel(resolve(io.cwd, leftArg), { name: leftArg, now: today, expiringDays: config.expiringDays }), loadNodeModel(resolve(io.cwd, rightArg), { name: rightArg, now: today, expiringDays: config.expiringDays })]);
+  // Both reads finish before either error is raised: no read is left running behind an exit.
+  const loaded = await Promise.allSettled(
+    [leftArg, rightArg].map((arg) => loadNodeModel(resolve(io.cwd, arg), { name: arg, now: today, expiringDays: config.expiringDays })),
+  );
+  const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [left, right] = loaded.map((r) => (r as PromiseFulfilledResult<NodeModel>).value);
   const normalizeIdentity = opts.normalizeIdentity !== false;
   const raw = diffNodes(left, right, { labels: { left: leftArg, right: rightArg }, normalizeIdentity, expiringDays: config.expiringDays, now: today });
   const report = filterReport(raw, config.ignore, today);
