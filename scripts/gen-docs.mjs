@@ -39,7 +39,9 @@ const TIMEOUT_MS = 30_000;
 const MAX_OUTPUT = 200_000;
 
 export const ENV = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  // The system's own directories only: tools a developer has in front of them (pyenv shims, ...) can
+  // write to stderr on their own schedule and make an example differ from run to run.
+  PATH: [dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':'),
   HOME: process.env.HOME ?? '/tmp',
   KDIFF_NOW: '2026-06-01',
   NO_COLOR: '1',
@@ -171,6 +173,16 @@ async function runBlock(kind, header, body, cwd, problems, where) {
   return `${code[0]}\nOutput:\n\n${fence(clip(r.stdout + r.stderr, opts.head), 'text')}`;
 }
 
+/** Where a stale block first differs from what kdiff prints now, for the --check message. */
+function firstDifference(was, now) {
+  const a = was.split('\n');
+  const b = now.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `\n    line ${i + 1}: doc ${JSON.stringify((a[i] ?? '(end)').slice(0, 160))}\n    now ${JSON.stringify((b[i] ?? '(end)').slice(0, 160))}`;
+  }
+  return '';
+}
+
 /** Regenerates one document; returns its new text and what went wrong. */
 async function generate(file) {
   const text = readFileSync(file, 'utf8');
@@ -185,9 +197,15 @@ async function generate(file) {
     for (const b of blocks) {
       const line = text.slice(0, b.index).split('\n').length;
       const where = `${relative(root, file)}:${line}`;
-      const generated = await runBlock(b[1], b[2], b[3], cwd, problems, where);
+      let generated = await runBlock(b[1], b[2], b[3], cwd, problems, where);
+      // A block that differs is run again (twice at most) before it counts as stale: on a loaded
+      // machine, tools outside kdiff have been seen writing to a command's stderr now and then
+      // (pyenv's rehash). kdiff's own output is deterministic, so a real change differs every time.
+      for (let retry = 0; retry < 2 && generated !== null && generated !== b[3]; retry++) {
+        generated = await runBlock(b[1], b[2], b[3], cwd, [], where);
+      }
       const body = generated ?? b[3];
-      if (body !== b[3]) stale.push(`${where} (${b[1]} ${b[2].trim()})`);
+      if (body !== b[3]) stale.push(`${where} (${b[1]} ${b[2].trim()})${firstDifference(b[3], body)}`);
       out += text.slice(last, b.index) + `<!-- kdiff:${b[1]}${b[2]}-->\n${body}<!-- /kdiff:${b[1]} -->`;
       last = b.index + b[0].length;
     }
