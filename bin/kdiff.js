@@ -3,16 +3,19 @@
 // When scripts/bundle.mjs has packed dist/ into one script (dist/kdiff.bundle.cjs, with a V8 code
 // cache beside it) and none of the files it was built from changed since, that script is run
 // instead of importing some 60 modules one by one: the same code, started in about half the time.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Built-ins through process.getBuiltinModule where it exists (Node.js 20.16+): importing node:fs
+// as an ES module would also load its streams, which nothing here uses.
+const builtin = process.getBuiltinModule ?? ((id) => import(id));
+const { readFileSync, renameSync, statSync, writeFileSync } = await builtin('node:fs');
+const { createRequire } = await builtin('node:module');
+const { fileURLToPath } = await builtin('node:url');
 
 const distUrl = new URL('../dist/', import.meta.url);
 
 /** Why the bundle was not used (KDIFF_BUNDLE_REPORT=1 prints it to stderr). */
 let skipped = '';
 
-function loadBundle() {
+async function loadBundle() {
   // --version needs two small modules: reading the bundle would cost more than it saves.
   const first = process.argv[2];
   if (process.env.KDIFF_NO_BUNDLE || first === '--version' || first === '-V') {
@@ -49,7 +52,7 @@ function loadBundle() {
       cachedData = undefined;
     }
   }
-  const vm = createRequire(import.meta.url)('node:vm');
+  const vm = await builtin('node:vm');
   const script = new vm.Script(source, { filename: fileURLToPath(file), cachedData });
   const factory = script.runInThisContext();
   const bundle = factory(createRequire(new URL('index.js', distUrl)), (spec) => import(spec), distUrl.href);
@@ -59,7 +62,7 @@ function loadBundle() {
 async function loadMain() {
   let loaded = null;
   try {
-    loaded = loadBundle();
+    loaded = await loadBundle();
   } catch (err) {
     skipped = `failed (${err && err.message ? err.message : String(err)})`;
     loaded = null;
@@ -81,7 +84,9 @@ async function train(main, script) {
   const io = { stdout() {}, stderr() {}, stdoutIsTTY: false, stderrIsTTY: false, env: { ...process.env }, cwd: process.cwd() };
   for (const argv of JSON.parse(process.env.KDIFF_BUNDLE_TRAIN)) await main(argv, io);
   if (!script) throw new Error('the bundle was not loaded');
-  writeFileSync(process.env.KDIFF_BUNDLE_CACHE_OUT, script.createCachedData());
+  const out = process.env.KDIFF_BUNDLE_CACHE_OUT;
+  writeFileSync(`${out}.tmp`, script.createCachedData());
+  renameSync(`${out}.tmp`, out);
   return 0;
 }
 

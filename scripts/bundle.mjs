@@ -10,7 +10,7 @@
  *
  * Usage: node scripts/bundle.mjs            (after `npx tsc -p tsconfig.json`)
  */
-import { readFileSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -199,7 +199,9 @@ async function importFrom(spec, fromUrl) {
 return { importFrom };
 })`);
 
-writeFileSync(out, `${parts.join('')}\n//# kdiff-bundle-manifest ${JSON.stringify(manifest)}\n`);
+// Written whole and renamed, so a kdiff starting meanwhile never reads half a bundle.
+writeFileSync(`${out}.tmp`, `${parts.join('')}\n//# kdiff-bundle-manifest ${JSON.stringify(manifest)}\n`);
+renameSync(`${out}.tmp`, out);
 const size = statSync(out).size;
 
 // The code cache is taken after a real comparison ran, so it holds the functions that comparison
