@@ -3,6 +3,9 @@
 // Writes docs/performance.md. Sizes and repetitions: BENCH_SIZES=100,1000,5000 BENCH_REPS=3
 // BENCH_START_REPS=15; BENCH_DIR is where fleets are generated (kept between runs).
 // BENCH_OUT=- prints the table instead of writing the doc (the smoke test uses that).
+// Unless BENCH_OUT=- or BENCH_BUNDLE=0, the CLI is first bundled (scripts/bundle.mjs: one script
+// with a V8 code cache, which bin/kdiff.js uses while dist/ is unchanged); start-up is measured
+// with and without it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -84,6 +87,17 @@ function driftedIn(stdout) {
 const fmtMs = (ms) => (ms === null ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const fmtMb = (kib) => (kib === null ? 'n/a' : `${(kib / 1024).toFixed(0)} MB`);
 
+const BUNDLE = OUT !== '-' && process.env.BENCH_BUNDLE !== '0';
+if (BUNDLE) {
+  process.stderr.write('bundling the CLI (scripts/bundle.mjs) ...\n');
+  const b = spawnSync('node', [join(ROOT, 'scripts', 'bundle.mjs')], { encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`bundle failed: ${b.stderr}`);
+}
+/** What bin/kdiff.js says about the bundle ("used, code cache accepted", "absent", ...). */
+const bundleState = spawnSync('node', [BIN, 'paths'], { encoding: 'utf8', env: { ...process.env, KDIFF_BUNDLE_REPORT: '1' } })
+  .stderr.replace(/^kdiff: bundle /, '').trim();
+const NO_BUNDLE = { env: { ...process.env, KDIFF_NO_BUNDLE: '1' } };
+
 const capacityBefore = parallelCapacity();
 const loadBefore = loadavg()[0];
 const fleetRows = [];
@@ -125,6 +139,8 @@ const startRows = [
   ['`kdiff --version`', repeat(START_REPS, () => run('node', [BIN, '--version']))],
   ['`kdiff scan <worker>`', repeat(START_REPS, () => run('node', [BIN, 'scan', join(WORK, `fleet-${SIZES[0]}`, 'w00000')]))],
   ['`kdiff <cp> <cp>`', repeat(START_REPS, () => run('node', [BIN, cp, cp]))],
+  ['`kdiff scan <worker>`, no bundle', repeat(START_REPS, () => run('node', [BIN, 'scan', join(WORK, `fleet-${SIZES[0]}`, 'w00000')], NO_BUNDLE))],
+  ['`kdiff <cp> <cp>`, no bundle', repeat(START_REPS, () => run('node', [BIN, cp, cp], NO_BUNDLE))],
 ];
 const nodeZero = startRows[0][1].ms;
 const capacityAfter = parallelCapacity();
@@ -159,7 +175,7 @@ for (const r of fleetRows) {
   );
 }
 lines.push('');
-lines.push(`Start-up, median of ${START_REPS} runs:`, '');
+lines.push(`Start-up, median of ${START_REPS} runs; the bundle (scripts/bundle.mjs) was ${bundleState}, "no bundle" rows set KDIFF_NO_BUNDLE=1:`, '');
 lines.push('| command | wall | vs `node -e 0` | peak RSS |');
 lines.push('|---|---:|---:|---:|');
 for (const [name, r] of startRows) lines.push(`| ${name} | ${fmtMs(r.ms)} | ${(r.ms / nodeZero).toFixed(2)}× | ${fmtMb(r.rss)} |`);

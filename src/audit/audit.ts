@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AuditNode, AuditReport, Difference, DiffReport, NodeModel } from '../model/types.js';
 import type { WorkerInit, WorkerJob, WorkerResult } from './worker.js';
+import { compareText } from '../util/compare.js';
 
 /** One node to audit: a label (the path as given) and how to read it. */
 export interface AuditInput {
@@ -267,7 +268,7 @@ export function majorityDrift(results: readonly NodeResult[], provisionalLabel: 
     for (const { v } of values) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
     // The most common value; ties go to the provisional node's, then to the smallest, for determinism.
     const majority = [...counts.entries()].sort(
-      (a, b) => b[1] - a[1] || (a[0] === provisionalValue ? -1 : b[0] === provisionalValue ? 1 : a[0].localeCompare(b[0])),
+      (a, b) => b[1] - a[1] || (a[0] === provisionalValue ? -1 : b[0] === provisionalValue ? 1 : compareText(a[0], b[0])),
     )[0][0];
     const majorityRaw = values.find((x) => x.v.key === majority)!.v.raw;
     for (const { r, v } of values) {
@@ -294,7 +295,7 @@ export function majorityDrift(results: readonly NodeResult[], provisionalLabel: 
 }
 
 function sortDifferences(ds: Difference[]): Difference[] {
-  return [...ds].sort((a, b) => diffId(a).localeCompare(diffId(b)) || a.change.localeCompare(b.change));
+  return [...ds].sort((a, b) => compareText(diffId(a), diffId(b)) || compareText(a.change, b.change));
 }
 
 /** Audits nodes against a baseline or their majority. Never throws for one bad node. */

@@ -5,6 +5,7 @@
  */
 import { load } from 'js-yaml';
 import type { DiffCategory, Difference, DiffReport, Severity } from '../model/types.js';
+import { compareText } from '../util/compare.js';
 
 export interface IgnoreRule {
   component?: string;
@@ -252,7 +253,7 @@ export function rulesFromDifferences(differences: readonly Difference[]): string
   const seen = new Set<string>();
   const lines = ['# Written by `kdiff ignore --from`: replace each TODO with the reason the difference is accepted.', 'ignore:'];
   const sorted = [...differences].sort((a, b) =>
-    `${a.component ?? ''}\u0000${a.subject}\u0000${a.key}`.localeCompare(`${b.component ?? ''}\u0000${b.subject}\u0000${b.key}`),
+    compareText(`${a.component ?? ''}\u0000${a.subject}\u0000${a.key}`, `${b.component ?? ''}\u0000${b.subject}\u0000${b.key}`),
   );
   for (const d of sorted) {
     const id = `${d.component ?? ''}\u0000${d.subject}\u0000${d.key}\u0000${d.category}\u0000${d.change}`;

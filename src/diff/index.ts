@@ -10,6 +10,7 @@ import { compareSettings } from './settings-compare.js';
 import { compareComponent, comparePresence } from './components.js';
 import { compareCertificates, compareKubeconfigs } from './certificates.js';
 import { type DiffContext, type DiffMemo, type DiffOptions, difference } from './types.js';
+import { compareText } from '../util/compare.js';
 
 export type { DiffOptions, DiffContext, DiffMemo } from './types.js';
 export { createDiffMemo } from './types.js';
@@ -87,7 +88,7 @@ export function diffNodes(left: NodeModel, right: NodeModel, options: DiffOption
     const c = cfg.component ?? null;
     if (c === null || !known.has(c)) orphanGroups.add(c);
   }
-  for (const group of [...orphanGroups].sort((a, b) => (a ?? '').localeCompare(b ?? ''))) {
+  for (const group of [...orphanGroups].sort((a, b) => compareText(a ?? '', b ?? ''))) {
     differences.push(...compareConfigured(left, right, group, null, null, ctx));
   }
   differences.push(...compareExtraStaticPods(left, right));

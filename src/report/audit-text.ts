@@ -2,6 +2,7 @@
 import type { AuditReport, Difference, Severity } from '../model/types.js';
 import { showValue } from './ci-common.js';
 import { stableStringify } from '../audit/audit.js';
+import { compareText } from '../util/compare.js';
 
 /** Colour functions; identity when colour is off. The CLI passes chalk's. */
 export interface Paint {
@@ -33,7 +34,7 @@ export function groupDifferences(report: AuditReport): Row[] {
   }
   return [...rows.values()].sort(
     (a, b) =>
-      `${a.d.component ?? ''}\u0000${a.d.subject}\u0000${a.d.key}`.localeCompare(`${b.d.component ?? ''}\u0000${b.d.subject}\u0000${b.d.key}`) ||
+      compareText(`${a.d.component ?? ''}\u0000${a.d.subject}\u0000${a.d.key}`, `${b.d.component ?? ''}\u0000${b.d.subject}\u0000${b.d.key}`) ||
       b.nodes.length - a.nodes.length,
   );
 }

@@ -8,6 +8,7 @@ import type { FileTree } from '../source/file-tree.js';
 import { EtcdFormatError, readEtcdSnapshot } from '../etcd/snapshot.js';
 import { encryptionSummary } from '../etcd/encryption.js';
 import { joinNodePath } from '../source/file-tree.js';
+import { compareText } from '../util/compare.js';
 
 /** Member databases are far larger than config files; past this, only presence is reported. */
 export const MAX_ETCD_DB_BYTES = 512 * 1024 * 1024;
@@ -120,5 +121,5 @@ export function scanEtcdData(
       });
     }
   }
-  return { etcd: etcd.sort((a, b) => a.dataDir.localeCompare(b.dataDir)), findings };
+  return { etcd: etcd.sort((a, b) => compareText(a.dataDir, b.dataDir)), findings };
 }

@@ -12,6 +12,7 @@ import { collectReferences, scanCredentials } from './pki/index.js';
 import { scanEtcdData } from './etcd-data.js';
 import { scanStaticPods } from './static-pod/index.js';
 import { lastFlag, loadConfigFile, scanConfigs } from './configs/index.js';
+import { compareText } from '../util/compare.js';
 
 const CONTROL_PLANE = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
 /** Where kubeadm points the kubelet; used when the kubelet (or its settings) cannot be found. */
@@ -54,9 +55,9 @@ export function chooseStaticPodPath(kubelet: Component | undefined, kubeletConfi
 
 function byName(a: Component, b: Component): number {
   return (
-    a.name.localeCompare(b.name) ||
-    a.runMode.localeCompare(b.runMode) ||
-    (a.sources[0] ?? '').localeCompare(b.sources[0] ?? '')
+    compareText(a.name, b.name) ||
+    compareText(a.runMode, b.runMode) ||
+    compareText(a.sources[0] ?? '', b.sources[0] ?? '')
   );
 }
 
@@ -187,7 +188,7 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
   const skip = new Set(kubeletConfig ? [kubeletConfig.path] : []);
   const others = scanConfigs(tree, components, skip);
   findings.push(...others.findings);
-  const configs = [...(kubeletConfig ? [kubeletConfig] : []), ...others.configs].sort((a, b) => a.path.localeCompare(b.path));
+  const configs = [...(kubeletConfig ? [kubeletConfig] : []), ...others.configs].sort((a, b) => compareText(a.path, b.path));
 
   const refs = collectReferences(components, configs);
   const creds = scanCredentials(tree, refs, options);
@@ -214,9 +215,9 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
     role: cls.role,
     roleEvidence: cls.roleEvidence,
     components,
-    extraStaticPods: [...pods.extraStaticPods].sort((a, b) => a.path.localeCompare(b.path) || a.name.localeCompare(b.name)),
-    certificates: [...creds.certificates].sort((a, b) => a.path.localeCompare(b.path)),
-    kubeconfigs: [...creds.kubeconfigs].sort((a, b) => a.path.localeCompare(b.path)),
+    extraStaticPods: [...pods.extraStaticPods].sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)),
+    certificates: [...creds.certificates].sort((a, b) => compareText(a.path, b.path)),
+    kubeconfigs: [...creds.kubeconfigs].sort((a, b) => compareText(a.path, b.path)),
     configs,
     ...(etcdData.etcd.length > 0 ? { etcd: etcdData.etcd } : {}),
     findings: sortFindings(findings),

@@ -38,28 +38,39 @@ export class Lru<K, V> {
 /**
  * An LRU that admits a value only once its key has been seen before: what a fleet repeats (its CA,
  * its config.yaml) is kept, what each node has alone (its own certificates) never fills the cache.
+ * The last few first sightings are also kept, in a small window of their own, so that what repeats
+ * at once (two control planes of one cluster share their CAs; a node compared with a copy of
+ * itself) is not worked out twice; a fleet's unique values only pass through that window.
  */
 export class RepeatCache<V> {
   private readonly seen: Lru<string, true>;
   private readonly values: Lru<string, V>;
+  private readonly recent: Lru<string, V>;
 
-  constructor(max: number) {
+  constructor(max: number, recent = Math.min(64, max)) {
     this.seen = new Lru(max * 4);
     this.values = new Lru(max);
+    this.recent = new Lru(recent);
   }
 
   get(key: string): V | undefined {
-    return this.values.get(key);
+    return this.values.get(key) ?? this.recent.get(key);
   }
 
-  /** Keeps the value if the key was offered before; returns whether it was kept. */
+  /** Keeps the value if the key was offered before; returns whether it was kept for good. */
   offer(key: string, value: V): boolean {
     if (this.seen.get(key)) {
       this.values.set(key, value);
       return true;
     }
     this.seen.set(key, true);
+    if (this.recent.max > 0) this.recent.set(key, value);
     return false;
+  }
+
+  /** Entries kept for good and in the window of first sightings. */
+  get sizes(): { values: number; recent: number } {
+    return { values: this.values.size, recent: this.recent.size };
   }
 }
 

@@ -8,6 +8,7 @@ import { loadNode } from '../../scan/node-input.js';
 import { PKI_FINDING_CODES } from '../../scan/pki/index.js';
 import type { CliIO } from '../io.js';
 import { now } from '../common.js';
+import { compareText } from '../../util/compare.js';
 
 /** Problems met reading files (the FileTree's own codes) matter to a certificate inventory too. */
 const TREE_CODES = ['symlink-escapes-root', 'symlink-loop', 'unreadable', 'file-too-large', 'special-file'];
@@ -46,7 +47,7 @@ export async function certsInventory(nodePath: string, options: { now?: Date; ex
   const { certificates, kubeconfigs, findings } = model;
   const wanted = new Set([...PKI_FINDING_CODES, ...TREE_CODES]);
   const kept = dedupe(findings.filter((f) => wanted.has(f.code))).sort(
-    (a, b) => (a.path ?? '').localeCompare(b.path ?? '') || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+    (a, b) => compareText(a.path ?? '', b.path ?? '') || compareText(a.code, b.code) || compareText(a.message, b.message),
   );
   return { now: now.toISOString(), expiringDays: scanOptions.expiringDays, certificates, kubeconfigs, findings: kept };
 }

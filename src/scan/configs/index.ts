@@ -7,6 +7,7 @@ import type { Component, ConfigFile, Finding } from '../../model/types.js';
 import { joinNodePath, type FileTree } from '../../source/file-tree.js';
 import { readYamlDocuments } from './safe-yaml.js';
 import { redactSecrets } from './redact.js';
+import { compareText } from '../../util/compare.js';
 
 export { redactSecrets, isSecretKey } from './redact.js';
 export { readYamlDocuments, lineOf, pathKey, type YamlDocument, type YamlReadResult } from './safe-yaml.js';
@@ -139,6 +140,6 @@ export function scanConfigs(tree: FileTree, components: readonly Component[], sk
       findings.push(...r.findings);
     }
   }
-  configs.sort((a, b) => a.path.localeCompare(b.path));
+  configs.sort((a, b) => compareText(a.path, b.path));
   return { configs, findings };
 }

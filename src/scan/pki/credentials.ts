@@ -22,6 +22,7 @@ import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
 import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
 import { resolveNodePath } from './references.js';
 import { nameValues, parseCertificate, type CertFacts } from './x509.js';
+import { compareText } from '../../util/compare.js';
 
 type Status = Certificate['status'];
 
@@ -147,7 +148,7 @@ class Scan {
     const x = cert.facts.x509;
     // Prefer a CA file beside the certificate, then any file, then a CA embedded in a kubeconfig.
     const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dirOf(cert.path) ? 0 : 1);
-    const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+    const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
     // A self-signed certificate is its own issuer, on the node by definition.
     if (x.checkIssued(x) && this.verifies(cert.facts, cert.facts)) return cert.path;
     for (const c of ordered) {
@@ -410,7 +411,7 @@ function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: Ku
 /** The CA file on the node equal to a trusted CA: beside the kubeconfig first, then a cluster CA, then by path. */
 function equalCA(cas: readonly CertEntry[], facts: CertFacts, kubeconfigPath: string): string | null {
   const rank = (c: CertEntry) => (dirOf(c.path) === dirOf(kubeconfigPath) ? 0 : c.roles.has('cluster-ca') ? 1 : 2);
-  const same = cas.filter((c) => c.facts.sha256 === facts.sha256).sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+  const same = cas.filter((c) => c.facts.sha256 === facts.sha256).sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
   return same[0]?.path ?? null;
 }
 
@@ -464,7 +465,7 @@ export function scanCredentials(
     for (const p of paths) scan.addFile(p, null);
   }
 
-  const files = [...scan.files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const files = [...scan.files.values()].sort((a, b) => compareText(a.path, b.path));
   for (const f of files) {
     readFilePem(scan, f);
     assignRoles(f);
@@ -531,11 +532,11 @@ export function scanCredentials(
     kubeconfigs.push(kc);
   }
 
-  const order = (a: { path: string | null }, b: { path: string | null }) => (a.path ?? '').localeCompare(b.path ?? '');
+  const order = (a: { path: string | null }, b: { path: string | null }) => compareText(a.path ?? '', b.path ?? '');
   certificates.sort((a, b) => order(a, b));
   kubeconfigs.sort((a, b) => order(a, b));
   const findings = scan.findings.sort(
-    (a, b) => order(a, b) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+    (a, b) => order(a, b) || compareText(a.code, b.code) || compareText(a.message, b.message),
   );
   return { certificates, kubeconfigs, findings: dedupe(findings) };
 }

@@ -5,6 +5,7 @@ import { CONFIG_KIND_COMPONENT, FILE_REF_RULES, fileRefRule, type FileRefRule } 
 import type { Component, ConfigFile } from '../../model/types.js';
 import { joinNodePath } from '../../source/file-tree.js';
 import type { FileReference } from '../types.js';
+import { compareText } from '../../util/compare.js';
 
 /** A path as written in a flag or field, made absolute: relative ones resolve against `baseDir`. */
 export function resolveNodePath(value: string, baseDir: string): string {
@@ -68,5 +69,5 @@ export function collectReferences(components: readonly Component[], configs: rea
       if (typeof v === 'string') add(refsForValue(rule, v, dirOf(cfg.path), cfg.path));
     }
   }
-  return [...out.values()].sort((a, b) => key(a).localeCompare(key(b)));
+  return [...out.values()].sort((a, b) => compareText(key(a), key(b)));
 }

@@ -14,6 +14,7 @@ import { parseEnvFile, parseEnvironmentValue, type EnvVar } from './env-file.js'
 import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from './exec.js';
 import { parseUnitFile, type ParsedUnitFile, type UnitAssignment } from './unit-file.js';
 import { splitShellWords } from './words.js';
+import { compareText } from '../../util/compare.js';
 
 /** Unit directories, highest precedence first (systemd.unit(5), "System Unit Search Path"). */
 export const UNIT_SEARCH_PATH = [
@@ -219,7 +220,7 @@ function etcdEnvironmentFlags(unit: string, env: Map<string, EnvVar>, written: r
   const known = new Set(knownFlags('etcd'));
   const given = new Set(written.map((f) => f.name.replace(/^-+/, '--')));
   const out: { name: string; value: string; source: string }[] = [];
-  const vars = [...env.values()].filter((v) => v.name.startsWith('ETCD_')).sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line);
+  const vars = [...env.values()].filter((v) => v.name.startsWith('ETCD_')).sort((a, b) => compareText(a.path, b.path) || a.line - b.line);
   const shadowed: EnvVar[] = [];
   for (const v of vars) {
     const flag = '--' + v.name.slice('ETCD_'.length).toLowerCase().replace(/_/g, '-');
@@ -305,10 +306,10 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
   }
   return [...seen.values()].sort(
     (a, b) =>
-      (a.path ?? '').localeCompare(b.path ?? '') ||
+      compareText(a.path ?? '', b.path ?? '') ||
       (a.line ?? 0) - (b.line ?? 0) ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareText(a.code, b.code) ||
+      compareText(a.message, b.message),
   );
 }
 
@@ -468,6 +469,6 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
 
   const all = [...sc.findings];
   for (const [path, list] of sc.fileFindings) if (relevantFiles.has(path)) all.push(...list);
-  components.sort((a, b) => a.name.localeCompare(b.name) || (a.unit ?? '').localeCompare(b.unit ?? ''));
+  components.sort((a, b) => compareText(a.name, b.name) || compareText(a.unit ?? '', b.unit ?? ''));
   return { units, components, findings: dedupeAndSort(all) };
 }

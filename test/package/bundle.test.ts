@@ -1,0 +1,87 @@
+/**
+ * scripts/bundle.mjs packs dist/ into one script with a V8 code cache; bin/kdiff.js runs it only
+ * while every file it was built from is unchanged. Built here in a copy of the package (bin, dist,
+ * the script), so the tree the other tests run is never touched: the bundled CLI must answer
+ * exactly as the modules it was made from, and a rebuilt module must win over a stale bundle.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+let copy = '';
+
+function kdiff(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(copy, 'bin/kdiff.js'), ...args], {
+    cwd: copy, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', KDIFF_NOW: '2026-01-15T00:00:00Z', NO_COLOR: '1', ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('build first: npx tsc -p tsconfig.json');
+  copy = mkdtempSync(join(tmpdir(), 'kdiff-bundle-'));
+  for (const d of ['bin', 'dist']) cpSync(join(root, d), join(copy, d), { recursive: true });
+  for (const f of ['dist/kdiff.bundle.cjs', 'dist/kdiff.bundle.cache']) rmSync(join(copy, f), { force: true });
+  cpSync(join(root, 'scripts/bundle.mjs'), join(copy, 'scripts/bundle.mjs'));
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  symlinkSync(join(root, 'fixtures'), join(copy, 'fixtures'));
+  const r = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: copy, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bundle failed: ${r.stderr}`);
+}, 120_000);
+
+afterAll(() => {
+  if (copy) rmSync(copy, { recursive: true, force: true });
+});
+
+describe('the bundled CLI', () => {
+  it('is written with its code cache, and used with it', () => {
+    expect(readFileSync(join(copy, 'dist/kdiff.bundle.cjs'), 'utf8')).toContain('//# kdiff-bundle-manifest ');
+    expect(readFileSync(join(copy, 'dist/kdiff.bundle.cache')).length).toBeGreaterThan(1000);
+    expect(kdiff(['paths'], { KDIFF_BUNDLE_REPORT: '1' }).stderr).toBe('kdiff: bundle used, code cache accepted\n');
+    expect(kdiff(['paths'], { KDIFF_BUNDLE_REPORT: '1', KDIFF_NO_BUNDLE: '1' }).stderr).toBe('kdiff: bundle not wanted\n');
+  });
+
+  const MASTER = 'fixtures/seed-kubeadm-master';
+  const HARD = 'fixtures/seed-hard-way-controller';
+  const commands: string[][] = [
+    [MASTER, MASTER],
+    [MASTER, HARD],
+    [MASTER, HARD, '--format', 'json'],
+    [MASTER, HARD, '--unified'],
+    [MASTER, HARD, '--format', 'sarif'],
+    ['scan', MASTER, '--format', 'json'],
+    ['certs', MASTER],
+    ['audit', MASTER, HARD, '--format', 'json'],
+    ['paths'],
+    ['--help'],
+    ['--version'],
+    ['scan', '--bogus'],
+    ['no-such-node', MASTER],
+  ];
+  it.each(commands)('answers as the unbundled modules: kdiff %s', (...args: string[]) => {
+    const bundled = kdiff(args);
+    const modules = kdiff(args, { KDIFF_NO_BUNDLE: '1' });
+    expect(bundled).toEqual(modules);
+    expect(bundled.stdout.length + bundled.stderr.length).toBeGreaterThan(0);
+  });
+
+  it('colours through chalk, which is loaded as an ES module', () => {
+    const bundled = kdiff([MASTER, HARD], { FORCE_COLOR: '1', NO_COLOR: '' });
+    expect(bundled.stdout).toContain('\u001b[');
+    expect(bundled).toEqual(kdiff([MASTER, HARD], { FORCE_COLOR: '1', NO_COLOR: '', KDIFF_NO_BUNDLE: '1' }));
+  });
+
+  it('is not used once a module it was built from changes', () => {
+    const file = join(copy, 'dist/cli/main.js');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('compare two nodes');
+    writeFileSync(file, text.replace('compare two nodes', 'compare two nodes (rebuilt)'));
+    const r = kdiff(['--help'], { KDIFF_BUNDLE_REPORT: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('kdiff: bundle stale (cli/main.js changed)\n');
+    expect(r.stdout).toContain('compare two nodes (rebuilt)');
+  });
+});

@@ -1,0 +1,46 @@
+import { Lru, RepeatCache } from '../../src/util/memo.js';
+
+describe('RepeatCache', () => {
+  it('keeps a value for good on its second sighting, and the last first sightings in a small window', () => {
+    const c = new RepeatCache<number>(4, 2);
+    expect(c.offer('a', 1)).toBe(false);
+    expect(c.get('a')).toBe(1);
+    expect(c.sizes).toEqual({ values: 0, recent: 1 });
+    expect(c.offer('a', 1)).toBe(true);
+    expect(c.sizes).toEqual({ values: 1, recent: 1 });
+  });
+
+  it('lets values seen once only pass through the window: a fleet of unique values stays bounded', () => {
+    const c = new RepeatCache<number>(8, 3);
+    for (let i = 0; i < 1000; i++) c.offer(`unique-${i}`, i);
+    expect(c.sizes).toEqual({ values: 0, recent: 3 });
+    expect(c.get('unique-0')).toBeUndefined();
+    expect(c.get('unique-999')).toBe(999);
+    c.offer('ca', -1);
+    c.offer('ca', -1);
+    for (let i = 0; i < 1000; i++) c.offer(`more-${i}`, i);
+    expect(c.get('ca')).toBe(-1);
+    expect(c.sizes).toEqual({ values: 1, recent: 3 });
+  });
+
+  it('has no window when asked for none', () => {
+    const c = new RepeatCache<number>(4, 0);
+    c.offer('a', 1);
+    expect(c.get('a')).toBeUndefined();
+    c.offer('a', 1);
+    expect(c.get('a')).toBe(1);
+  });
+});
+
+describe('Lru', () => {
+  it('drops the least recently used entry', () => {
+    const l = new Lru<string, number>(2);
+    l.set('a', 1);
+    l.set('b', 2);
+    expect(l.get('a')).toBe(1);
+    l.set('c', 3);
+    expect(l.get('b')).toBeUndefined();
+    expect(l.get('a')).toBe(1);
+    expect(l.size).toBe(2);
+  });
+});
