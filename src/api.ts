@@ -6,12 +6,10 @@
  * off unless asked for. See docs/library.md for runnable examples.
  */
 import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { Chalk } from 'chalk';
 import type { AuditReport, DiffCategory, DiffReport, NodeModel } from './model/types.js';
 import type { ScanOptions } from './scan/types.js';
-import { scanTree } from './scan/index.js';
-import { InputError, openDirectory } from './source/open.js';
+import { InputError } from './source/open.js';
 import { loadNode } from './scan/node-input.js';
 import { loadSnapshotModel } from './source/snapshot.js';
 import { createDiffMemo, diffNodes as diffModels, type DiffOptions } from './diff/index.js';

@@ -2,7 +2,7 @@
  * A node tree that is a directory on disk. The only module that reads the node's files from disk.
  * Never opens anything but regular files, never follows links itself (FileTree does, confined).
  */
-import { lstatSync, readFileSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
+import { lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { RawBackend, RawStat } from './file-tree.js';
 
@@ -109,9 +109,4 @@ export class DirectoryBackend implements RawBackend {
       }
     }
   }
-}
-
-/** Used by tests and tools that need a plain file, not a node path. */
-export function readHostFile(path: string): string {
-  return readFileSync(path, 'utf8');
 }
