@@ -64,6 +64,15 @@ export function summaryLine(report: DiffReport): string {
   return `${s.differences} difference${s.differences === 1 ? '' : 's'}: ${cats}; ${sevs}.`;
 }
 
+/** What kdiff.yaml accepted and which of its rules expired, or null when no rules were given. */
+export function ignoredLines(report: DiffReport): string[] {
+  const ig = report.ignored;
+  if (!ig) return [];
+  const lines = [`${ig.differences} difference${ig.differences === 1 ? '' : 's'} accepted by ${ig.rules} ignore rule${ig.rules === 1 ? '' : 's'}.`];
+  for (const r of ig.expiredRules) lines.push(`Expired ignore rule, no longer applied: ${r}.`);
+  return lines;
+}
+
 export function describeNode(n: NodeLabel): string {
   return `${n.label} (${n.style}, ${n.role})`;
 }

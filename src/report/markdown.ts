@@ -1,6 +1,6 @@
 /** GitHub-flavoured Markdown, for a pull-request comment: one table per component. */
 import type { DiffReport } from '../model/types.js';
-import { type RenderOptions, NODE_WIDE, byComponent, displayValue, summaryLine } from './common.js';
+import { type RenderOptions, NODE_WIDE, byComponent, displayValue, summaryLine, ignoredLines } from './common.js';
 
 export function render(report: DiffReport, options: RenderOptions = {}): string {
   void options;
@@ -13,6 +13,7 @@ export function render(report: DiffReport, options: RenderOptions = {}): string 
   out.push(`| right | ${code(report.right.label)} | ${report.right.style} | ${report.right.role} |`);
   out.push('');
   out.push(`**${summaryLine(report)}**`);
+  for (const line of ignoredLines(report)) out.push('', line);
   for (const [component, diffs] of byComponent(report.differences)) {
     out.push('');
     out.push(`### ${component === NODE_WIDE ? 'Node-wide' : code(component)}`);

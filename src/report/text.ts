@@ -1,7 +1,7 @@
 /** Human output: grouped by component, left and right side by side, a summary line. */
 import type { ChalkInstance } from 'chalk';
 import type { DiffReport, Difference, Severity } from '../model/types.js';
-import { type RenderOptions, byComponent, chalkOf, describeNode, displayValue, summaryLine } from './common.js';
+import { type RenderOptions, byComponent, chalkOf, describeNode, displayValue, ignoredLines, summaryLine } from './common.js';
 
 const VALUE_WIDTH = 32;
 const KEY_MAX = 36;
@@ -20,6 +20,7 @@ export function render(report: DiffReport, options: RenderOptions = {}): string 
   }
   out.push('');
   out.push(c.bold(summaryLine(report)));
+  for (const line of ignoredLines(report)) out.push(line);
   return `${out.join('\n')}\n`;
 }
 
