@@ -6,7 +6,7 @@ import { UsageError } from '../io.js';
 import { colourLevel, emit, loadConfig, now } from '../common.js';
 import { runAudit } from '../../audit/audit.js';
 import { applyIgnoreRules, DEFAULT_FAIL_ON, parseFailOn } from '../../audit/rules.js';
-import { loadNodeModel } from '../../diff/load.js';
+import { loadNode } from '../../scan/node-input.js';
 import { createDiffMemo, diffNodes } from '../../diff/index.js';
 import type { AuditReport, DiffCategory } from '../../model/types.js';
 import { version } from '../main.js';
@@ -71,13 +71,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const config = loadConfig(io, opts.config);
   const failOn: readonly DiffCategory[] = opts.failOn !== undefined ? parseFailOn(opts.failOn) : (config.failOn ?? DEFAULT_FAIL_ON);
   const today = now(io);
-  const baseline = opts.baseline ? { label: opts.baseline, model: await loadNodeModel(resolve(io.cwd, opts.baseline), { name: opts.baseline, now: today, expiringDays: config.expiringDays }) } : undefined;
+  const baseline = opts.baseline ? { label: opts.baseline, model: await loadNode(resolve(io.cwd, opts.baseline), { label: opts.baseline, now: today, expiringDays: config.expiringDays }) } : undefined;
 
   const memo = createDiffMemo();
   const report: AuditReport = await runAudit(
     labels.map((label) => ({
       label,
-      load: () => loadNodeModel(resolve(io.cwd, label), { name: label, now: today, expiringDays: config.expiringDays }),
+      load: () => loadNode(resolve(io.cwd, label), { label, now: today, expiringDays: config.expiringDays }),
       source: { path: resolve(io.cwd, label), label, now: today, ...(config.expiringDays !== undefined ? { expiringDays: config.expiringDays } : {}) },
     })),
     {

@@ -16,7 +16,7 @@ import { type CliIO, UsageError } from '../io.js';
 import { colourLevel, loadConfig, now } from '../common.js';
 import { version } from '../main.js';
 import { diffNodes } from '../../diff/index.js';
-import { loadNodeModel } from '../../diff/load.js';
+import { loadNode } from '../../scan/node-input.js';
 import type { ReportFormat } from '../../report/index.js';
 import type { RenderOptions } from '../../report/common.js';
 import { CATEGORIES, DEFAULT_FAIL_ON, filterReport, parseFailOn as parseFailOnList } from '../../audit/rules.js';
@@ -69,7 +69,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // Both reads finish before either error is raised: no read is left running behind an exit.
   const loaded = await Promise.allSettled(
-    [leftArg, rightArg].map((arg) => loadNodeModel(resolve(io.cwd, arg), { name: arg, now: today, expiringDays: config.expiringDays })),
+    [leftArg, rightArg].map((arg) => loadNode(resolve(io.cwd, arg), { label: arg, now: today, expiringDays: config.expiringDays })),
   );
   const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
