@@ -56,6 +56,12 @@ async function loadBundle() {
   const script = new vm.Script(source, { filename: fileURLToPath(file), cachedData });
   const factory = script.runInThisContext();
   const bundle = factory(createRequire(new URL('index.js', distUrl)), (spec) => import(spec), distUrl.href);
+  // Worker threads of an audit (src/audit/audit.ts) start from the same bundle and code cache.
+  globalThis[Symbol.for('kdiff.bundle')] = {
+    file: fileURLToPath(file),
+    cache: cachedData && script.cachedDataRejected === false ? fileURLToPath(new URL('kdiff.bundle.cache', distUrl)) : undefined,
+    distUrl: distUrl.href,
+  };
   return { script, bundle };
 }
 

@@ -10,8 +10,17 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // A reader that stops early (`kdiff scan node | head`) closes the pipe: the rest of the output is
+  // dropped and kdiff still ends with the exit code of its answer, instead of crashing on EPIPE.
+  let closed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
   return {
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => {
+      if (!closed) process.stdout.write(t);
+    },
     stderr: (t) => process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),

@@ -182,3 +182,21 @@ function fakeIO(): CliIO & { out: string[]; err: string[] } {
   const err: string[] = [];
   return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: root };
 }
+
+describe('a reader that stops early', () => {
+  it('closing the pipe after the first chunk ends kdiff quietly with its answer (1: the nodes differ)', async () => {
+    const { spawn } = await import('node:child_process');
+    // An audit report of some 500 KB: more than a pipe holds, so kdiff is still writing when it closes.
+    const nodes = ['fixtures/seed-kubeadm-master', 'fixtures/seed-hard-way-controller', 'fixtures/seed-kubeadm-worker', ...Array.from({ length: 8 }, () => 'fixtures/corpus/kubernetes-the-hard-way/2025-04-1.32.3')];
+    const child = spawn(process.execPath, [bin, 'audit', '--baseline', 'fixtures/seed-kubeadm-master', ...nodes, '--format', 'json'], {
+      cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like `| head -c 1`: read one chunk, then close the pipe before the report is written out.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+});

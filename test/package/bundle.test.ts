@@ -14,7 +14,7 @@ let copy = '';
 
 function kdiff(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [join(copy, 'bin/kdiff.js'), ...args], {
-    cwd: copy, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', KDIFF_NOW: '2026-01-15T00:00:00Z', NO_COLOR: '1', ...env },
+    cwd: copy, encoding: 'utf8', maxBuffer: 64 << 20, env: { PATH: process.env.PATH ?? '', KDIFF_NOW: '2026-01-15T00:00:00Z', NO_COLOR: '1', ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -66,6 +66,17 @@ describe('the bundled CLI', () => {
     const modules = kdiff(args, { KDIFF_NO_BUNDLE: '1' });
     expect(bundled).toEqual(modules);
     expect(bundled.stdout.length + bundled.stderr.length).toBeGreaterThan(0);
+  });
+
+  it('starts the worker threads of a large audit from the bundle too, with the same answer', () => {
+    const nodes = Array.from({ length: 60 }, (_, i) => [MASTER, HARD, 'fixtures/seed-kubeadm-worker'][i % 3]);
+    const args = ['audit', '--baseline', MASTER, ...nodes, '--format', 'json'];
+    const bundled = kdiff(args, { KDIFF_WORKERS: '2', KDIFF_BUNDLE_REPORT: '1' });
+    expect(bundled.stderr).toBe('kdiff: bundle used, code cache accepted\nkdiff: worker from the bundle, code cache accepted\n');
+    const modules = kdiff(args, { KDIFF_WORKERS: '2', KDIFF_NO_BUNDLE: '1' });
+    expect(bundled.code).toBe(1);
+    expect(bundled.stdout).toBe(modules.stdout);
+    expect(JSON.parse(bundled.stdout).nodes).toHaveLength(60);
   });
 
   it('colours through chalk, which is loaded as an ES module', () => {
