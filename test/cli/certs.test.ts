@@ -72,6 +72,26 @@ describe('kdiff certs', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('--fail-on: exit 1 once a finding is that severe; the inventory is printed all the same', async () => {
+    const pki = [join(FIXTURES, 'pki-cases'), '--now', '2040-01-01T00:00:00Z'];
+    const plain = await certs(pki);
+    expect(plain.code).toBe(0);
+    for (const level of ['error', 'warning']) {
+      const r = await certs([...pki, '--fail-on', level]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe(plain.stdout);
+      expect(r.stderr).toBe('');
+    }
+    // Only warnings (certificates expiring within 30 days): fails on warning, not on error.
+    const worker = [join(FIXTURES, 'seed-kubeadm-worker'), '--now', '2046-09-15T00:00:00Z'];
+    expect((await certs([...worker, '--fail-on', 'error'])).code).toBe(0);
+    const warned = await certs([...worker, '--fail-on', 'warning']);
+    expect(warned.code).toBe(1);
+    expect(warned.stdout).toMatch(/^WARNING \/var\/lib\/kubelet\/pki\/kubelet\.crt \(CN=node1@1538475600\) expires on 2046-10-01, within 30 days\.$/m);
+    expect((await certs([join(FIXTURES, 'seed-kubeadm-worker'), '--now', '2030-01-01T00:00:00Z', '--fail-on', 'warning'])).code).toBe(0);
+    expect((await certs([...pki, '--fail-on', 'sometimes'])).code).toBe(2);
+  });
+
   it('--help exits 0', async () => {
     const r = await certs(['--help']);
     expect(r.code).toBe(0);

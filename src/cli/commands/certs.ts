@@ -15,6 +15,7 @@ const TREE_CODES = ['symlink-escapes-root', 'symlink-loop', 'unreadable', 'file-
 
 interface CertsOptions {
   format: 'text' | 'json';
+  failOn: 'error' | 'warning' | 'none';
   expiringDays: number;
   now?: Date;
   color: boolean;
@@ -59,6 +60,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--expiring-days <n>', 'a certificate expiring within N days is a warning', parseDays, 30)
     .option('--now <date>', 'judge expiry at this instant instead of the current time (ISO-8601)', parseNow)
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe (error: expired, key mismatch ...; warning: also expiring ...)')
+        .choices(['error', 'warning', 'none'])
+        .default('none'),
+    )
     .option('--no-color', 'never colour the output')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
@@ -76,5 +82,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const colour = opts.color && io.stdoutIsTTY && !io.env.NO_COLOR;
     io.stdout(renderCertsText(inv, { chalk: colour ? new Chalk({ level: 1 }) : undefined }));
   }
-  return 0;
+  return failing(inv.findings, opts.failOn) ? 1 : 0;
+}
+
+/** Whether a finding reaches the --fail-on severity (for cron jobs and CI: exit 1, like a failed check). */
+export function failing(findings: readonly Finding[], failOn: CertsOptions['failOn']): boolean {
+  if (failOn === 'none') return false;
+  const levels: readonly Finding['severity'][] = failOn === 'error' ? ['error'] : ['error', 'warning'];
+  return findings.some((f) => levels.includes(f.severity));
 }
