@@ -173,6 +173,14 @@ function fromSpki(der: Uint8Array, t: Tlv | null): { id: string; description: st
   return null;
 }
 
+/** The digest, description and type of a plain EC or RSA SubjectPublicKeyInfo read from DER, or null (then OpenSSL reads it). */
+export function spkiKeyFast(spki: Uint8Array): { digest: string; description: string; type: 'ec' | 'rsa' } | null {
+  const top = readTlv(spki, 0);
+  const fast = top && top.end === spki.length ? fromSpki(spki, top) : null;
+  if (!fast) return null;
+  return { digest: digestOf(fast.id), description: fast.description, type: fast.id.startsWith('ec:') ? 'ec' : 'rsa' };
+}
+
 /**
  * The public-key digest and description of a certificate's SubjectPublicKeyInfo (its DER), read
  * directly for EC and RSA keys, else through the KeyObject `fallback` gives (which may throw).
