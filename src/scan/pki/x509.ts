@@ -617,6 +617,5 @@ export function issuedBy(child: CertFacts, parent: CertFacts): boolean {
   }
 }
 
-/** For tests: the OpenSSL path alone, uncached. */
-export const __parseWithOpenSsl = parseWithOpenSsl;
-export const __parseFast = parseFast;
+/** The two readers apart, uncached (tests hold them equal): the DER reader (null when it defers) and OpenSSL's. */
+export const certificateReaders = { der: parseFast, openssl: parseWithOpenSsl };
