@@ -1,6 +1,6 @@
 /**
  * Certificates and kubeconfigs of a node: files reached by references first, the usual directories
- * second. Issuers are found by signature (X509Certificate.checkIssued + verify), never by name.
+ * second. Issuers are found by signature (issuedBy: OpenSSL's check_issued + verify), never by name alone.
  */
 import {
   CERT_FILE_PATTERN,
@@ -21,7 +21,7 @@ import { readKeyBlock } from './keys.js';
 import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
 import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
 import { resolveNodePath } from './references.js';
-import { nameValues, parseCertificate, type CertFacts } from './x509.js';
+import { issuedBy, nameValues, parseCertificate, type CertFacts } from './x509.js';
 import { compareText } from '../../util/compare.js';
 
 type Status = Certificate['status'];
@@ -107,8 +107,8 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
-/** Signature checks by (certificate, issuer) fingerprints, process-wide: a fleet repeats them. */
-const verified = new RepeatCache<boolean>(1024);
+/** Issuer checks by (certificate, issuer) fingerprints, process-wide: a fleet repeats them. */
+const issued = new RepeatCache<boolean>(1024);
 
 class Scan {
   readonly findings: Finding[] = [];
@@ -145,29 +145,24 @@ class Scan {
 
   /** Issuer of a certificate among the candidates, by signature. */
   issuerOf(cert: CertEntry | { path: string; facts: CertFacts }, candidates: readonly IssuerCandidate[]): string | null {
-    const x = cert.facts.x509;
     // Prefer a CA file beside the certificate, then any file, then a CA embedded in a kubeconfig.
     const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dirOf(cert.path) ? 0 : 1);
     const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
     // A self-signed certificate is its own issuer, on the node by definition.
-    if (x.checkIssued(x) && this.verifies(cert.facts, cert.facts)) return cert.path;
+    if (this.issued(cert.facts, cert.facts)) return cert.path;
     for (const c of ordered) {
       if (c.facts.sha256 === cert.facts.sha256) continue;
-      if (x.checkIssued(c.facts.x509) && this.verifies(cert.facts, c.facts)) return c.path;
+      if (this.issued(cert.facts, c.facts)) return c.path;
     }
     return null;
   }
 
-  private verifies(child: CertFacts, parent: CertFacts): boolean {
+  private issued(child: CertFacts, parent: CertFacts): boolean {
     const k = `${child.sha256}:${parent.sha256}`;
-    let ok = verified.get(k);
+    let ok = issued.get(k);
     if (ok === undefined) {
-      try {
-        ok = child.x509.verify(parent.x509.publicKey);
-      } catch {
-        ok = false;
-      }
-      verified.offer(k, ok);
+      ok = issuedBy(child, parent);
+      issued.offer(k, ok);
     }
     return ok;
   }

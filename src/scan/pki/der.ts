@@ -50,6 +50,29 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
   return { tag, start: pos, end: pos + len };
 }
 
+/** Like readTlv, but only the minimal (DER) length encoding: what re-encodes to the same bytes. */
+export function readTlvDer(buf: Uint8Array, offset: number, limit = buf.length): Tlv | null {
+  const t = readTlv(buf, offset, limit);
+  if (!t) return null;
+  const len = t.end - t.start;
+  const header = t.start - offset;
+  if (len < 0x80 ? header !== 2 : header !== 2 + (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return null;
+  return t;
+}
+
+/** The TLVs inside a constructed value in DER length encoding, or null when they do not tile it exactly. */
+export function childrenDer(buf: Uint8Array, parent: Tlv): Tlv[] | null {
+  const out: Tlv[] = [];
+  let pos = parent.start;
+  while (pos < parent.end) {
+    const t = readTlvDer(buf, pos, parent.end);
+    if (!t) return null;
+    out.push(t);
+    pos = t.end;
+  }
+  return out;
+}
+
 /** The TLVs inside a constructed value, or null when they do not tile it exactly. */
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] | null {
   const out: Tlv[] = [];

@@ -1,11 +1,15 @@
 /**
- * One X.509 certificate: Node's crypto.X509Certificate for signatures, keys and fingerprints,
- * the DER reader for names, dates and extensions. RFC 5280: https://www.rfc-editor.org/rfc/rfc5280
+ * One X.509 certificate, read from its DER. RFC 5280: https://www.rfc-editor.org/rfc/rfc5280
+ *
+ * A certificate whose every part the DER reader understands (strict DER, version 3, the usual
+ * extensions, EC or RSA keys and signatures) is read here alone: OpenSSL's parse costs ~0.1 ms a
+ * certificate, which dominates a fleet audit. Anything else goes through Node's X509Certificate as
+ * it always did; both give the same facts (a test holds them equal on every fixture certificate).
  */
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { MAX_MEMO_INPUT, RepeatCache, contentKey, deepFreeze } from '../../util/memo.js';
-import { certificateKey } from './keys.js';
-import { TAG, bytes, children, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, type Tlv } from './der.js';
+import { certificateKey, spkiKeyFast } from './keys.js';
+import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, type Tlv } from './der.js';
 
 /** One attribute of a distinguished name, in the order the certificate holds them. */
 export interface NameAttribute {
@@ -14,7 +18,10 @@ export interface NameAttribute {
 }
 
 export interface CertFacts {
-  x509: X509Certificate;
+  /** OpenSSL's view; built on first use for a certificate the DER reader read alone. */
+  readonly x509: X509Certificate;
+  /** What issuer checks need, when the DER reader understood the whole certificate; else null (OpenSSL decides). */
+  signed: SignedFacts | null;
   /** RFC 4514 order (most specific first), as Go's pkix.Name prints it: `CN=kube-apiserver-kubelet-client,O=system:masters`. */
   subject: string;
   issuer: string;
@@ -224,6 +231,10 @@ export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: st
 }
 
 function parseUncached(der: Buffer): { cert: CertFacts } | { error: string } {
+  return parseFast(der) ?? parseWithOpenSsl(der);
+}
+
+function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
@@ -262,6 +273,7 @@ function parseUncached(der: Buffer): { cert: CertFacts } | { error: string } {
   return {
     cert: {
       x509,
+      signed: null,
       subject: formatName(subject),
       issuer: formatName(issuer),
       subjectAttrs: subject,
@@ -284,3 +296,326 @@ function parseUncached(der: Buffer): { cert: CertFacts } | { error: string } {
 export function nameValues(attrs: readonly NameAttribute[], type: string): string[] {
   return attrs.filter((a) => a.type === type).map((a) => a.value);
 }
+
+/**
+ * The parts of a certificate that decide whether another one issued it, as OpenSSL's
+ * X509_check_issued and X509_verify see them (OpenSSL 3.0 crypto/x509/v3_purp.c, x_all.c).
+ */
+export interface SignedFacts {
+  /** The TBSCertificate bytes, as signed. */
+  tbs: Buffer;
+  hash: 'sha256' | 'sha384' | 'sha512';
+  /** The key type the signature algorithm needs of the issuer. */
+  signatureKeyType: 'ec' | 'rsa';
+  signature: Buffer;
+  /** Names in OpenSSL's canonical form (X509_NAME_cmp compares these). */
+  subjectCanon: string;
+  issuerCanon: string;
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+  /** The first two bytes of the key usage bits (OpenSSL's ex_kusage), null without the extension. */
+  keyUsageBits: number | null;
+  keyType: 'ec' | 'rsa';
+  spki: Buffer;
+}
+
+const SIGNATURE_ALGORITHMS: Record<string, { hash: SignedFacts['hash']; key: SignedFacts['keyType'] }> = {
+  '1.2.840.10045.4.3.2': { hash: 'sha256', key: 'ec' },
+  '1.2.840.10045.4.3.3': { hash: 'sha384', key: 'ec' },
+  '1.2.840.10045.4.3.4': { hash: 'sha512', key: 'ec' },
+  '1.2.840.113549.1.1.11': { hash: 'sha256', key: 'rsa' },
+  '1.2.840.113549.1.1.12': { hash: 'sha384', key: 'rsa' },
+  '1.2.840.113549.1.1.13': { hash: 'sha512', key: 'rsa' },
+};
+
+const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
+const EXT_KEY_USAGE = '2.5.29.15';
+const EXT_EXT_KEY_USAGE = '2.5.29.37';
+const EXT_SAN = '2.5.29.17';
+const EXT_SKID = '2.5.29.14';
+const EXT_AKID = '2.5.29.35';
+const KU_KEY_CERT_SIGN = 0x04;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** An OID as OpenSSL accepts it (no 0x80 padding in a sub-identifier), decoded. */
+function strictOid(buf: Uint8Array, t: Tlv): string | null {
+  if (t.tag !== TAG.OID) return null;
+  for (let i = t.start; i < t.end; i++) if (buf[i] === 0x80 && (i === t.start || !(buf[i - 1] & 0x80))) return null;
+  return decodeOid(buf, t);
+}
+
+/** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
+function plainInteger(buf: Uint8Array, t: Tlv): boolean {
+  const n = t.end - t.start;
+  if (t.tag !== TAG.INTEGER || n === 0 || buf[t.start] & 0x80) return false;
+  return n === 1 || buf[t.start] !== 0 || (buf[t.start + 1] & 0x80) !== 0;
+}
+
+/**
+ * Every TLV under `t` is one OpenSSL's decoder takes as it is: DER lengths, strict OIDs, NULL
+ * empty, BOOLEAN one byte, plain integers, bit strings with a valid unused-bits count.
+ */
+function plainDer(buf: Uint8Array, t: Tlv, depth = 0): boolean {
+  const n = t.end - t.start;
+  switch (t.tag) {
+    case TAG.SEQUENCE:
+    case TAG.SET:
+    case 0xa0:
+    case 0xa3: {
+      if (depth > 8) return false;
+      const kids = childrenDer(buf, t);
+      return kids !== null && kids.every((k) => plainDer(buf, k, depth + 1));
+    }
+    case TAG.OID:
+      return strictOid(buf, t) !== null;
+    case 0x05:
+      return n === 0;
+    case TAG.BOOLEAN:
+      return n === 1;
+    case TAG.INTEGER:
+      return plainInteger(buf, t);
+    case TAG.BIT_STRING:
+      return n >= 1 && buf[t.start] <= 7;
+    case TAG.OCTET_STRING:
+    case TAG.UTF8_STRING:
+    case TAG.PRINTABLE_STRING:
+    case TAG.IA5_STRING:
+    case TAG.UTC_TIME:
+    case TAG.GENERALIZED_TIME:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const ASCII_SPACE = /[ \t\n\v\f\r]+/g;
+
+/** A name value as OpenSSL canonicalizes it (asn1_string_canon): trimmed, spaces collapsed, ASCII lowercased. */
+function canonValue(v: string): string {
+  return v
+    .replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '')
+    .replace(ASCII_SPACE, ' ')
+    .replace(/[A-Z]+/g, (c) => c.toLowerCase());
+}
+
+/** A Name of single-valued RDNs holding UTF8String (valid), PrintableString or IA5String values; else null. */
+function plainName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; canon: string } | null {
+  if (t.tag !== TAG.SEQUENCE) return null;
+  const rdns = childrenDer(buf, t);
+  if (!rdns) return null;
+  const attrs: NameAttribute[] = [];
+  const canon: string[] = [];
+  for (const rdn of rdns) {
+    const atvs = rdn.tag === TAG.SET ? childrenDer(buf, rdn) : null;
+    if (!atvs || atvs.length !== 1 || atvs[0].tag !== TAG.SEQUENCE) return null;
+    const parts = childrenDer(buf, atvs[0]);
+    if (!parts || parts.length !== 2) return null;
+    const oid = strictOid(buf, parts[0]);
+    const vt = parts[1];
+    if (!oid || (vt.tag !== TAG.UTF8_STRING && vt.tag !== TAG.PRINTABLE_STRING && vt.tag !== TAG.IA5_STRING)) return null;
+    if (vt.tag === TAG.UTF8_STRING) {
+      try {
+        utf8.decode(bytes(buf, vt));
+      } catch {
+        return null;
+      }
+    }
+    const value = decodeString(buf, vt);
+    if (value === null) return null;
+    attrs.push({ type: NAME_TYPES[oid] ?? oid, value });
+    canon.push(`${oid}=${JSON.stringify(canonValue(value))}`);
+  }
+  return { attrs, canon: canon.join(',') };
+}
+
+interface StrictExtensions {
+  ca: boolean;
+  keyUsageBits: number | null;
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+}
+
+/**
+ * The extensions when every one is of a kind OpenSSL caches and decodes without complaint (no
+ * duplicates, no empty key usage, strict DER); null sends the certificate to OpenSSL.
+ */
+function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions | null {
+  const out: StrictExtensions = { ca: false, keyUsageBits: null, subjectKeyId: null, authorityKeyId: null };
+  if (!t) return out;
+  const wrap = childrenDer(buf, t);
+  if (!wrap || wrap.length !== 1 || wrap[0].tag !== TAG.SEQUENCE) return null;
+  const list = childrenDer(buf, wrap[0]);
+  if (!list || list.length === 0) return null;
+  const seen = new Set<string>();
+  for (const e of list) {
+    const parts = e.tag === TAG.SEQUENCE ? childrenDer(buf, e) : null;
+    if (!parts || parts.length < 2 || parts.length > 3) return null;
+    const oid = strictOid(buf, parts[0]);
+    if (!oid || seen.has(oid)) return null;
+    seen.add(oid);
+    if (parts.length === 3 && (parts[1].tag !== TAG.BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
+    const octets = parts[parts.length - 1];
+    if (octets.tag !== TAG.OCTET_STRING) return null;
+    const inner = readTlvDer(buf, octets.start, octets.end);
+    if (!inner || inner.end !== octets.end) return null;
+    const n = inner.end - inner.start;
+    if (oid === EXT_BASIC_CONSTRAINTS) {
+      const bc = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      if (!bc || bc.length > 2) return null;
+      let i = 0;
+      if (bc[i]?.tag === TAG.BOOLEAN) {
+        if (bc[i].end - bc[i].start !== 1 || buf[bc[i].start] !== 0xff) return null;
+        out.ca = true;
+        i++;
+      }
+      if (i < bc.length && !(out.ca && plainInteger(buf, bc[i]) && ++i === bc.length)) return null;
+    } else if (oid === EXT_KEY_USAGE) {
+      if (inner.tag !== TAG.BIT_STRING || n < 2 || n > 3) return null;
+      const unused = buf[inner.start];
+      if (unused > 7 || buf[inner.end - 1] & ((1 << unused) - 1)) return null;
+      const bits = buf[inner.start + 1] | (n > 2 ? buf[inner.start + 2] << 8 : 0);
+      if (bits === 0) return null;
+      out.keyUsageBits = bits;
+    } else if (oid === EXT_EXT_KEY_USAGE) {
+      const oids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      if (!oids || oids.length === 0 || !oids.every((o) => strictOid(buf, o) !== null)) return null;
+    } else if (oid === EXT_SAN) {
+      const names = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      if (!names || names.length === 0 || !names.every((g) => g.tag === 0x81 || g.tag === 0x82 || g.tag === 0x86 || g.tag === 0x87)) return null;
+    } else if (oid === EXT_SKID) {
+      if (inner.tag !== TAG.OCTET_STRING) return null;
+      out.subjectKeyId = Buffer.from(bytes(buf, inner)).toString('hex');
+    } else if (oid === EXT_AKID) {
+      const ids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
+      if (ids.length === 1) out.authorityKeyId = Buffer.from(bytes(buf, ids[0])).toString('hex');
+    } else return null;
+  }
+  return out;
+}
+
+function sameTlv(buf: Uint8Array, a: Tlv, b: Tlv): boolean {
+  return a.tag === b.tag && Buffer.from(bytes(buf, a)).equals(bytes(buf, b));
+}
+
+/** A certificate read from its DER alone, or null when any part of it is for OpenSSL to judge. */
+function parseFast(der: Buffer): { cert: CertFacts } | null {
+  const top = readTlvDer(der, 0);
+  if (!top || top.tag !== TAG.SEQUENCE || top.end !== der.length) return null;
+  const outer = childrenDer(der, top);
+  if (!outer || outer.length !== 3) return null;
+  const [tbsT, algT, sigT] = outer;
+  if (tbsT.tag !== TAG.SEQUENCE || algT.tag !== TAG.SEQUENCE || sigT.tag !== TAG.BIT_STRING) return null;
+  // The outer algorithm and signature are re-encoded by OpenSSL for the fingerprint: only plain forms.
+  const alg = childrenDer(der, algT);
+  if (!alg || alg.length < 1 || alg.length > 2 || (alg.length === 2 && (alg[1].tag !== 0x05 || alg[1].end !== alg[1].start))) return null;
+  const sigAlg = SIGNATURE_ALGORITHMS[strictOid(der, alg[0]) ?? ''];
+  if (!sigAlg || sigT.end - sigT.start < 2 || der[sigT.start] !== 0) return null;
+  if (!plainDer(der, tbsT)) return null;
+  const tbs = childrenDer(der, tbsT);
+  if (!tbs || tbs.length < 7 || tbs.length > 8) return null;
+  const [verT, serialT, innerAlgT, issuerT, validityT, subjectT, spkiT, extT] = tbs;
+  if (verT.tag !== 0xa0 || verT.end - verT.start !== 3 || der[verT.start] !== TAG.INTEGER || der[verT.start + 1] !== 1 || der[verT.start + 2] !== 2) return null;
+  if (!plainInteger(der, serialT) || !sameTlv(der, innerAlgT, algT) || validityT.tag !== TAG.SEQUENCE || spkiT.tag !== TAG.SEQUENCE) return null;
+  if (extT && extT.tag !== 0xa3) return null;
+  const issuer = plainName(der, issuerT);
+  const subject = plainName(der, subjectT);
+  const validity = childrenDer(der, validityT);
+  if (!issuer || !subject || !validity || validity.length !== 2) return null;
+  const notBefore = decodeTime(der, validity[0]);
+  const notAfter = decodeTime(der, validity[1]);
+  const serial = decodeIntegerHex(der, serialT);
+  const strict = strictExtensions(der, extT);
+  const extensions = strict ? parseExtensions(der, extT) : null;
+  if (!notBefore || !notAfter || !serial || !strict || !extensions) return null;
+  // The SubjectPublicKeyInfo TLV starts where the subject ends.
+  const spki = Buffer.from(der.subarray(subjectT.end, spkiT.end));
+  const key = spkiKeyFast(spki);
+  if (!key) return null;
+  const signed: SignedFacts = {
+    // The TBSCertificate TLV is the first thing inside the outer SEQUENCE.
+    tbs: Buffer.from(der.subarray(top.start, tbsT.end)),
+    hash: sigAlg.hash,
+    signatureKeyType: sigAlg.key,
+    signature: Buffer.from(der.subarray(sigT.start + 1, sigT.end)),
+    subjectCanon: subject.canon,
+    issuerCanon: issuer.canon,
+    subjectKeyId: strict.subjectKeyId,
+    authorityKeyId: strict.authorityKeyId,
+    keyUsageBits: strict.keyUsageBits,
+    keyType: key.type,
+    spki,
+  };
+  // OpenSSL's X509_check_ca: a CA by basic constraints, and key usage (when present) allows signing certificates.
+  const isCA = strict.ca && (strict.keyUsageBits === null || (strict.keyUsageBits & KU_KEY_CERT_SIGN) !== 0);
+  let x509: X509Certificate | undefined;
+  const cert: CertFacts = {
+    get x509(): X509Certificate {
+      x509 ??= new X509Certificate(der);
+      return x509;
+    },
+    signed,
+    subject: formatName(subject.attrs),
+    issuer: formatName(issuer.attrs),
+    subjectAttrs: subject.attrs,
+    serial,
+    notBefore,
+    notAfter,
+    sans: [...extensions.sans].sort(),
+    isCA,
+    keyUsage: extensions.keyUsage,
+    extKeyUsage: extensions.extKeyUsage,
+    publicKey: key.description,
+    spki,
+    publicKeyDigest: key.digest,
+    sha256: createHash('sha256').update(der).digest('hex'),
+  };
+  return { cert };
+}
+
+/** Issuer public keys by certificate fingerprint: a fleet's CA key is built once. */
+const issuerKeys = new RepeatCache<{ key: KeyObject | null }>(256);
+
+function issuerKey(parent: CertFacts, s: SignedFacts): KeyObject | null {
+  let k = issuerKeys.get(parent.sha256);
+  if (!k) {
+    try {
+      k = { key: createPublicKey({ key: s.spki, format: 'der', type: 'spki' }) };
+    } catch {
+      k = { key: null };
+    }
+    issuerKeys.offer(parent.sha256, k);
+  }
+  return k.key;
+}
+
+/**
+ * Whether `parent` issued `child`: OpenSSL's X509_check_issued(parent, child) and X509_verify(child,
+ * parent's key) both hold. Read from the DER when both certificates are plain, else by OpenSSL.
+ */
+export function issuedBy(child: CertFacts, parent: CertFacts): boolean {
+  const c = child.signed;
+  const p = parent.signed;
+  if (c && p) {
+    if (c.issuerCanon !== p.subjectCanon) return false;
+    if (c.authorityKeyId !== null && p.subjectKeyId !== null && c.authorityKeyId !== p.subjectKeyId) return false;
+    if (c.signatureKeyType !== p.keyType) return false;
+    if (p.keyUsageBits !== null && (p.keyUsageBits & KU_KEY_CERT_SIGN) === 0) return false;
+    const key = issuerKey(parent, p);
+    if (!key) return false;
+    try {
+      return verifySignature(c.hash, c.tbs, key, c.signature);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    return child.x509.checkIssued(parent.x509) && child.x509.verify(parent.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** The two readers apart, uncached (tests hold them equal): the DER reader (null when it defers) and OpenSSL's. */
+export const certificateReaders = { der: parseFast, openssl: parseWithOpenSsl };
