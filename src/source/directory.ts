@@ -2,7 +2,7 @@
  * A node tree that is a directory on disk. The only module that reads the node's files from disk.
  * Never opens anything but regular files, never follows links itself (FileTree does, confined).
  */
-import { lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants, type Dirent, type Stats } from 'node:fs';
+import { accessSync, lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants, type Dirent, type Stats } from 'node:fs';
 import type { DirEntry, EntryKind, RawBackend, RawStat } from './file-tree.js';
 
 function errText(err: unknown): string {
@@ -15,6 +15,9 @@ function errText(err: unknown): string {
 /** Directories up to this size (bytes, as lstat reports it) hold at most a few thousand names. */
 const SMALL_DIR_BYTES = 64 * 1024;
 
+/** Root may look up names in any directory it can list; anyone else needs search (x) permission too. */
+const SEARCH_ALWAYS = process.getuid?.() === 0;
+
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** The kind readdir's d_type gives (Node.js lstats a DT_UNKNOWN entry itself); null when it says nothing. */
@@ -24,6 +27,17 @@ export function direntKind(d: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymboli
   if (d.isSymbolicLink()) return 'symlink';
   if (d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()) return 'other';
   return null;
+}
+
+/** Whether names in a directory can be looked up (search, x, permission). */
+function searchable(path: string): boolean {
+  if (SEARCH_ALWAYS) return true;
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function statKind(st: Stats): EntryKind {
@@ -114,11 +128,19 @@ export class DirectoryBackend implements RawBackend {
   }
 
   list(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size?: number): string[] | { error: string } {
-    const entries = this.listWithKinds(segments, maxEntries, size);
+    const entries = this.readEntries(segments, maxEntries, size ?? -1);
     return Array.isArray(entries) ? entries.map((e) => e.name) : entries;
   }
 
   listWithKinds(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size = -1): DirEntry[] | { error: string } {
+    const entries = this.readEntries(segments, maxEntries, size);
+    // A directory one may read but not search (r without x) lists its names, but looking any of
+    // them up is EACCES: no kinds then, and the tree falls back to `list` and one lstat per name.
+    if (Array.isArray(entries) && !searchable(segments.length === 0 ? this.root : this.host(segments))) return { error: 'permission denied' };
+    return entries;
+  }
+
+  private readEntries(segments: readonly string[], maxEntries: number, size: number): DirEntry[] | { error: string } {
     if (segments.length === 0 && this.rootEntries !== null) {
       const seeded = this.rootEntries;
       this.rootEntries = null;

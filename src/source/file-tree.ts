@@ -45,6 +45,7 @@ export interface RawBackend {
    * for free). When a backend has it, the tree answers lookups in a directory it has listed from
    * the listing instead of one lstat per path, and reads each directory once. `size` may be
    * unknown (-1 or absent); the backend then finds out itself whether the directory is small.
+   * An error means no answer the tree may look names up in (the tree then asks `list`).
    */
   listWithKinds?(segments: readonly string[], maxEntries?: number, size?: number): DirEntry[] | { error: string };
 }
@@ -552,7 +553,8 @@ export class FileTree {
     }
     const entries = this.backend.listWithKinds(segments, max, size);
     if (!Array.isArray(entries)) {
-      d.names = entries;
+      // No kinds to rely on: names only, if the backend can give those.
+      d.names = this.backend.list(segments, max, size);
       return;
     }
     const names: string[] = new Array(entries.length);

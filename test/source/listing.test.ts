@@ -3,7 +3,7 @@
  * kinds. The answers must be those of one lstat per path, and nothing the listing said may be
  * trusted at open time: a file swapped for a link after the listing is still not followed.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { FileTree, joinNodePath, nodeSegments, type DirEntry, type RawBackend, t
 import { DirectoryBackend, direntKind } from '../../src/source/directory.js';
 import { MemoryBackend } from '../../src/source/memory.js';
 import { openDirectory } from '../../src/source/open.js';
-import { CANARY } from '../helpers/hostile.js';
+import { CANARY, chmodBlocksReads } from '../helpers/hostile.js';
 
 /** Counts what a backend is asked, by method and path. */
 class Counting implements RawBackend {
@@ -231,6 +231,53 @@ describe('FileTree over a listing backend', () => {
     expect(tree.readText('/etc/d')).toBe('d');
     expect(spy.calls).toContain('lstat /etc/d');
     expect(tree.findings().map((f) => f.code)).toEqual(['dir-too-large']);
+  });
+});
+
+describe('a directory one may list but not search (r without x)', () => {
+  /** As the kernel answers a non-root user: the names list, each lookup is EACCES. */
+  class ReadNotSearch implements RawBackend {
+    constructor(private readonly inner: DirectoryBackend) {}
+    private denied(s: readonly string[]): boolean {
+      return s.length > 2 && s[0] === 'etc' && s[1] === 'kubernetes';
+    }
+    lstat(s: readonly string[]): RawStat | null | { error: string } {
+      return this.denied(s) ? { error: 'permission denied' } : this.inner.lstat(s);
+    }
+    readlink(s: readonly string[]): string | null {
+      return this.denied(s) ? null : this.inner.readlink(s);
+    }
+    read(s: readonly string[], m?: number): Buffer | { error: string; size?: number } {
+      return this.denied(s) ? { error: 'permission denied' } : this.inner.read(s, m);
+    }
+    list(s: readonly string[], m?: number, size?: number): string[] | { error: string } {
+      return this.inner.list(s, m, size);
+    }
+    listWithKinds(s: readonly string[], m?: number, size?: number): DirEntry[] | { error: string } {
+      return s.join('/') === 'etc/kubernetes' ? { error: 'permission denied' } : this.inner.listWithKinds(s, m, size);
+    }
+  }
+
+  it('looks each name up, so every lookup is the EACCES finding it always was', () => {
+    const tree = new FileTree(dir, new ReadNotSearch(new DirectoryBackend(dir)));
+    expect(tree.list('/etc/kubernetes')).toEqual(['admin.conf', 'ca-link', 'fifo', 'pki']);
+    expect(tree.kind('/etc/kubernetes/admin.conf')).toBeNull();
+    expect(tree.kind('/etc/kubernetes/absent')).toBeNull();
+    expect(tree.findings()).toEqual(
+      ['/etc/kubernetes/absent', '/etc/kubernetes/admin.conf'].map((path) => ({ severity: 'warning', code: 'unreadable', path, message: `Could not read ${path}: permission denied.` })),
+    );
+  });
+
+  it('is what DirectoryBackend says of such a directory on disk', () => {
+    chmodSync(join(dir, 'etc/kubernetes'), 0o644);
+    try {
+      const got = new DirectoryBackend(dir).listWithKinds(['etc', 'kubernetes']);
+      if (chmodBlocksReads()) expect(got).toEqual({ error: 'permission denied' });
+      else expect(Array.isArray(got) && got.map((e) => e.name).sort()).toEqual(['admin.conf', 'ca-link', 'fifo', 'pki']);
+      expect(new DirectoryBackend(dir).list(['etc', 'kubernetes'])).toHaveLength(4);
+    } finally {
+      chmodSync(join(dir, 'etc/kubernetes'), 0o755);
+    }
   });
 });
 
