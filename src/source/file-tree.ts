@@ -138,7 +138,17 @@ export function nodeSegments(nodePath: string): string[] {
 }
 
 export function joinNodePath(...parts: string[]): string {
-  return normalNodePath(parts.length === 1 ? parts[0] : parts.join('/'));
+  // Joined with one slash at each seam (`joinNodePath('/', p)` is common): the segments are those
+  // of parts.join('/'), and a path that comes out normal needs no more work.
+  let joined = parts.length > 0 ? parts[0] : '';
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i];
+    const slashBefore = joined.endsWith('/');
+    if (slashBefore && p.startsWith('/')) joined += p.slice(1);
+    else if (slashBefore || p.startsWith('/')) joined += p;
+    else joined += '/' + p;
+  }
+  return normalNodePath(joined);
 }
 
 // An empty, `.` or `..` segment, or a trailing slash: what a normalized node path never holds.

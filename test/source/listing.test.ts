@@ -328,4 +328,14 @@ describe('joinNodePath', () => {
       { numRuns: 500, seed: 4 },
     );
   });
+
+  it('joins parts as nodeSegments of parts.join("/"), whatever slashes they start or end with', () => {
+    const part = fc.constantFrom('', '/', '//', 'etc', '/etc', 'etc/', '/etc/', '.', '..', '/..', 'a/../b', './x', 'x y');
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 5 }), (parts) => {
+        expect(joinNodePath(...parts)).toBe('/' + nodeSegments(parts.join('/')).join('/'));
+      }),
+      { numRuns: 1000, seed: 5 },
+    );
+  });
 });
