@@ -2,9 +2,8 @@
  * A node tree that is a directory on disk. The only module that reads the node's files from disk.
  * Never opens anything but regular files, never follows links itself (FileTree does, confined).
  */
-import { lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
-import { join } from 'node:path';
-import type { RawBackend, RawStat } from './file-tree.js';
+import { accessSync, lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants, type Dirent, type Stats } from 'node:fs';
+import type { DirEntry, EntryKind, RawBackend, RawStat } from './file-tree.js';
 
 function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -16,8 +15,57 @@ function errText(err: unknown): string {
 /** Directories up to this size (bytes, as lstat reports it) hold at most a few thousand names. */
 const SMALL_DIR_BYTES = 64 * 1024;
 
+/** Root may look up names in any directory it can list; anyone else needs search (x) permission too. */
+const SEARCH_ALWAYS = process.getuid?.() === 0;
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** The kind readdir's d_type gives (Node.js lstats a DT_UNKNOWN entry itself); null when it says nothing. */
+export function direntKind(d: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isBlockDevice' | 'isCharacterDevice'>): EntryKind | null {
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'dir';
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()) return 'other';
+  return null;
+}
+
+/** Whether names in a directory can be looked up (search, x, permission). */
+function searchable(path: string): boolean {
+  if (SEARCH_ALWAYS) return true;
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function statKind(st: Stats): EntryKind {
+  return st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+}
+
+/** What the opener already read of the root: its lstat and listing (so neither is asked twice). */
+export interface RootSeed {
+  stat: Stats;
+  entries: Dirent[];
+}
+
 export class DirectoryBackend implements RawBackend {
-  constructor(private readonly root: string) {}
+  /** The root with one trailing slash: a segment joined to it names the entry below the root. */
+  private readonly base: string;
+  private rootStat: RawStat | null = null;
+  private rootEntries: Dirent[] | null = null;
+
+  constructor(
+    private readonly root: string,
+    seed?: RootSeed,
+  ) {
+    this.base = root.endsWith('/') ? root : `${root}/`;
+    if (seed) {
+      this.rootStat = { kind: statKind(seed.stat), size: seed.stat.size };
+      this.rootEntries = seed.entries;
+    }
+  }
 
   private host(segments: readonly string[]): string {
     // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
@@ -26,16 +74,16 @@ export class DirectoryBackend implements RawBackend {
         throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
       }
     }
-    return segments.length === 0 ? this.root : join(this.root, ...segments);
+    return segments.length === 0 ? this.root : this.base + segments.join('/');
   }
 
   lstat(segments: readonly string[]): RawStat | null | { error: string } {
+    if (segments.length === 0 && this.rootStat !== null) return this.rootStat;
     try {
       // No exception for a missing entry: scanners probe many paths a node may not have.
       const st = lstatSync(this.host(segments), { throwIfNoEntry: false });
       if (st === undefined) return null;
-      const kind = st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
-      return { kind, size: st.size };
+      return { kind: statKind(st), size: st.size };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') return null;
@@ -51,17 +99,20 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  read(segments: readonly string[], maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string } {
-    // O_NOFOLLOW | O_NONBLOCK: the entry was checked to be a regular file, but it could be swapped
-    // for a link or a FIFO between the check and the open; neither may be followed nor block us.
-    // The file may also have grown since it was checked: never read more than maxBytes + 1.
+  read(segments: readonly string[], maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
+    // O_NOFOLLOW | O_NONBLOCK: the entry was seen to be a regular file (by lstat or by its
+    // directory's listing), but it could be swapped for a link or a FIFO between then and the open;
+    // neither may be followed nor block us, and fstat refuses anything that is not a regular file.
+    // Over the limit by fstat: not read at all. The file may also grow while read: never read more
+    // than maxBytes + 1.
     let fd: number | null = null;
     try {
-      fd = openSync(this.host(segments), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      fd = openSync(this.host(segments), OPEN_FLAGS);
       const st = fstatSync(fd);
       if (!st.isFile()) return { error: 'not a regular file' };
-      const want = Math.min(st.size, maxBytes + 1);
-      const buf = Buffer.alloc(want);
+      if (st.size > maxBytes) return { error: 'over the size limit', size: st.size };
+      const want = st.size;
+      const buf = Buffer.allocUnsafe(want);
       let off = 0;
       while (off < want) {
         const n = readSync(fd, buf, off, want - off, off);
@@ -77,12 +128,37 @@ export class DirectoryBackend implements RawBackend {
   }
 
   list(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size?: number): string[] | { error: string } {
+    const entries = this.readEntries(segments, maxEntries, size ?? -1);
+    return Array.isArray(entries) ? entries.map((e) => e.name) : entries;
+  }
+
+  listWithKinds(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size = -1): DirEntry[] | { error: string } {
+    const entries = this.readEntries(segments, maxEntries, size);
+    // A directory one may read but not search (r without x) lists its names, but looking any of
+    // them up is EACCES: no kinds then, and the tree falls back to `list` and one lstat per name.
+    if (Array.isArray(entries) && !searchable(segments.length === 0 ? this.root : this.host(segments))) return { error: 'permission denied' };
+    return entries;
+  }
+
+  private readEntries(segments: readonly string[], maxEntries: number, size: number): DirEntry[] | { error: string } {
+    if (segments.length === 0 && this.rootEntries !== null) {
+      const seeded = this.rootEntries;
+      this.rootEntries = null;
+      return seeded.map((d) => ({ name: d.name, kind: direntKind(d) }));
+    }
+    if (size < 0) {
+      // Known only from its parent's listing: lstat says whether it is small.
+      const st = this.lstat(segments);
+      size = st && !('error' in st) && st.kind === 'dir' ? st.size : 0;
+    }
     // A small directory (its size says so on every common filesystem: ext4, xfs, btrfs, tmpfs,
     // overlayfs) is read in one call, twice as fast as opendir's batches; anything else in batches,
     // so a directory with millions of entries costs only what we keep.
-    if (size !== undefined && size > 0 && size <= SMALL_DIR_BYTES) {
+    if (size > 0 && size <= SMALL_DIR_BYTES) {
       try {
-        return readdirSync(this.host(segments));
+        const out: DirEntry[] = [];
+        for (const d of readdirSync(this.host(segments), { withFileTypes: true })) out.push({ name: d.name, kind: direntKind(d) });
+        return out;
       } catch (err) {
         return { error: errText(err) };
       }
@@ -90,13 +166,13 @@ export class DirectoryBackend implements RawBackend {
     let dir: ReturnType<typeof opendirSync> | null = null;
     try {
       dir = opendirSync(this.host(segments));
-      const names: string[] = [];
-      while (names.length <= maxEntries) {
-        const ent = dir.readSync();
-        if (ent === null) break;
-        names.push(ent.name);
+      const out: DirEntry[] = [];
+      while (out.length <= maxEntries) {
+        const d = dir.readSync();
+        if (d === null) break;
+        out.push({ name: d.name, kind: direntKind(d) });
       }
-      return names;
+      return out;
     } catch (err) {
       return { error: errText(err) };
     } finally {

@@ -16,20 +16,38 @@ export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 /** What a backend knows about one entry, without following links. */
 export interface RawStat {
   kind: EntryKind;
+  /** Bytes; -1 when not known (the tree saw the entry only in its directory's listing). */
   size: number;
+}
+
+/** One name in a directory and its kind as the listing tells it (links not followed); null when the listing does not say. */
+export interface DirEntry {
+  name: string;
+  kind: EntryKind | null;
 }
 
 /** A storage backend: a directory on disk, an archive held in memory. Paths are segment arrays. */
 export interface RawBackend {
   lstat(segments: readonly string[]): RawStat | null | { error: string };
   readlink(segments: readonly string[]): string | null;
-  /** Bytes of a regular file; a backend may stop after `maxBytes + 1` bytes (the caller then refuses the file). */
-  read(segments: readonly string[], maxBytes?: number): Buffer | { error: string };
+  /**
+   * Bytes of a regular file; a backend may stop after `maxBytes + 1` bytes (the caller then refuses
+   * the file), or not read it at all and answer with an error that carries its `size`.
+   */
+  read(segments: readonly string[], maxBytes?: number): Buffer | { error: string; size?: number };
   /**
    * Names in a directory; a backend may stop after `maxEntries + 1` names (the caller then reports a
    * finding). `size` is the directory's size from lstat, a hint of how many names it holds.
    */
   list(segments: readonly string[], maxEntries?: number, size?: number): string[] | { error: string };
+  /**
+   * Optional: the same names with their kinds (a directory on disk has them from readdir's d_type
+   * for free). When a backend has it, the tree answers lookups in a directory it has listed from
+   * the listing instead of one lstat per path, and reads each directory once. `size` may be
+   * unknown (-1 or absent); the backend then finds out itself whether the directory is small.
+   * An error means no answer the tree may look names up in (the tree then asks `list`).
+   */
+  listWithKinds?(segments: readonly string[], maxEntries?: number, size?: number): DirEntry[] | { error: string };
 }
 
 export interface TreeLimits {
@@ -69,9 +87,44 @@ export const DEFAULT_LIMITS: TreeLimits = {
 };
 
 interface Resolved {
-  segments: string[];
+  /** The real path's segments joined by '/', '' for the root. */
+  key: string;
   stat: RawStat;
 }
+
+/** The root, or a directory reached by `..`: its size is not known. */
+const DIR: RawStat = { kind: 'dir', size: -1 };
+// What a listing says of an entry: its kind, not its size.
+const FILE_UNSIZED: RawStat = { kind: 'file', size: -1 };
+const DIR_UNSIZED: RawStat = { kind: 'dir', size: -1 };
+const LINK_UNSIZED: RawStat = { kind: 'symlink', size: -1 };
+const OTHER_UNSIZED: RawStat = { kind: 'other', size: -1 };
+
+/** Directories up to this lstat size (a few hundred names at most) are worth listing to answer lookups in them. */
+const LIST_FOR_LOOKUPS_BYTES = 8192;
+
+function keySegments(key: string): string[] {
+  return key === '' ? [] : key.split('/');
+}
+
+/**
+ * What the tree knows of one real directory. `names` is the listing as the backend gave it (or
+ * its error), `kinds` the same as a lookup table when the listing is usable for lookups, and
+ * `complete` whether every name is in it (a name absent from a complete listing is absent).
+ */
+interface DirState {
+  lookups: number;
+  names?: string[] | { error: string };
+  kinds?: Map<string, EntryKind | null>;
+  complete?: boolean;
+}
+
+/**
+ * A directory is listed (one readdir, the kinds for free) once a second name is looked up in it:
+ * a single probe costs less as one lstat than as a listing, and a directory scanners list anyway
+ * costs nothing more.
+ */
+const LIST_AFTER_LOOKUPS = 2;
 
 /** Normalizes a node path to segments; `..` never climbs above the root (as at `/` on the node). */
 export function nodeSegments(nodePath: string): string[] {
@@ -85,7 +138,26 @@ export function nodeSegments(nodePath: string): string[] {
 }
 
 export function joinNodePath(...parts: string[]): string {
-  return '/' + nodeSegments(parts.join('/')).join('/');
+  // Joined with one slash at each seam (`joinNodePath('/', p)` is common): the segments are those
+  // of parts.join('/'), and a path that comes out normal needs no more work.
+  let joined = parts.length > 0 ? parts[0] : '';
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i];
+    const slashBefore = joined.endsWith('/');
+    if (slashBefore && p.startsWith('/')) joined += p.slice(1);
+    else if (slashBefore || p.startsWith('/')) joined += p;
+    else joined += '/' + p;
+  }
+  return normalNodePath(joined);
+}
+
+// An empty, `.` or `..` segment, or a trailing slash: what a normalized node path never holds.
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+
+/** `nodePath` normalized as nodeSegments does; a path that already is (nearly every one asked for) is returned as it is. */
+function normalNodePath(nodePath: string): string {
+  if (nodePath.charCodeAt(0) === 47 && !NOT_NORMAL.test(nodePath)) return nodePath;
+  return '/' + nodeSegments(nodePath).join('/');
 }
 
 // C0 controls, DEL, C1 controls, bidi overrides, and U+FFFD (a name that was not valid UTF-8):
@@ -115,6 +187,7 @@ export class FileTree {
   private readonly statCache = new Map<string, RawStat | null | { error: string }>();
   private readonly linkCache = new Map<string, string | null>();
   private readonly listCache = new Map<string, string[]>();
+  private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
   private steps = 0;
   private exhausted = false;
@@ -175,7 +248,11 @@ export class FileTree {
   /** Size in bytes of the regular file a path names (links followed), or null. Never reads it. */
   size(nodePath: string): number | null {
     const r = this.resolve(nodePath);
-    return r && r.stat.kind === 'file' ? r.stat.size : null;
+    if (!r || r.stat.kind !== 'file') return null;
+    if (r.stat.size >= 0) return r.stat.size;
+    // Known from a listing, which says what an entry is but not how big: ask once.
+    const st = this.backend.lstat(keySegments(r.key));
+    return st && !('error' in st) && st.kind === 'file' && st.size >= 0 ? st.size : null;
   }
 
   /** The raw target of a symlink at a node path (its last segment is not followed), or null. */
@@ -186,8 +263,9 @@ export class FileTree {
     if (segs.length === 0) return null;
     const parent = this.resolveSegments(segs.slice(0, -1), display, true);
     if (!parent || parent.stat.kind !== 'dir') return null;
-    const here = [...parent.segments, segs[segs.length - 1]];
-    const st = this.lstat(here);
+    const name = segs[segs.length - 1];
+    const here = parent.key === '' ? name : `${parent.key}/${name}`;
+    const st = this.lookup(parent.key, name, here);
     if (!st || 'error' in st || st.kind !== 'symlink') return null;
     const target = this.readlink(here);
     if (target === null || target.length > this.limits.maxPathLength) return null;
@@ -197,14 +275,14 @@ export class FileTree {
   /** The node path a path really names once links are followed (confined), or null. */
   realPath(nodePath: string): string | null {
     const r = this.resolve(nodePath);
-    return r ? '/' + r.segments.join('/') : null;
+    return r ? '/' + r.key : null;
   }
 
   /** Sorted names in a directory (links not followed); [] when it is not a directory. Unsafe names are left out, with a finding. */
   list(nodePath: string): string[] {
     const r = this.resolve(nodePath);
     if (!r || r.stat.kind !== 'dir') return [];
-    const path = '/' + nodeSegments(nodePath).join('/');
+    const path = normalNodePath(nodePath);
     // Scanners list the same unit and PKI directories several times; the tree is one snapshot.
     const cached = this.listCache.get(path);
     if (cached) return [...cached];
@@ -214,7 +292,7 @@ export class FileTree {
   }
 
   private listUncached(r: Resolved, path: string): string[] {
-    const names = this.backend.list(r.segments, this.limits.maxDirEntries, r.stat.size);
+    const names = this.dirNames(r.key, r.stat.size >= 0 ? r.stat.size : this.knownSize(r.key));
     if (!Array.isArray(names)) {
       this.addFinding({
         severity: 'warning',
@@ -278,8 +356,18 @@ export class FileTree {
       });
       return null;
     }
-    const data = this.backend.read(r.segments, limit);
+    const data = this.backend.read(keySegments(r.key), limit);
     if (!Buffer.isBuffer(data)) {
+      if (data.size !== undefined && data.size > limit) {
+        // Not read at all: the backend saw the size first (the tree knew only that it is a file).
+        this.addFinding({
+          severity: 'warning',
+          code: 'file-too-large',
+          path,
+          message: `${path} is ${data.size} bytes, over the ${limit}-byte limit for a config file: not read.`,
+        });
+        return null;
+      }
       this.addFinding({ severity: 'warning', code: 'unreadable', path, message: `Could not read ${path}: ${data.error}.` });
       return null;
     }
@@ -449,20 +537,99 @@ export class FileTree {
     return null;
   }
 
-  /** lstat through a cache: the tree is read as one snapshot, and a hostile tree cannot make us repeat work. */
-  private lstat(segments: readonly string[]): RawStat | null | { error: string } {
-    const key = segments.join('/');
-    if (this.statCache.has(key)) return this.statCache.get(key)!;
-    const st = this.backend.lstat(segments);
+  /** A directory's state, made on first use. */
+  private dirState(key: string): DirState {
+    let d = this.dirs.get(key);
+    if (d === undefined) {
+      d = { lookups: 0 };
+      this.dirs.set(key, d);
+    }
+    return d;
+  }
+
+  /** The names of a real directory as the backend gives them (or its error), read once. `size` is its lstat size, -1 when unknown. */
+  private dirNames(key: string, size: number): string[] | { error: string } {
+    const d = this.dirState(key);
+    if (d.names === undefined) this.readDir(key, d, size);
+    return d.names!;
+  }
+
+  private readDir(key: string, d: DirState, size: number): void {
+    const segments = keySegments(key);
+    const max = this.limits.maxDirEntries;
+    if (this.backend.listWithKinds === undefined) {
+      d.names = this.backend.list(segments, max, size);
+      return;
+    }
+    const entries = this.backend.listWithKinds(segments, max, size);
+    if (!Array.isArray(entries)) {
+      // No kinds to rely on: names only, if the backend can give those.
+      d.names = this.backend.list(segments, max, size);
+      return;
+    }
+    const names: string[] = new Array(entries.length);
+    const kinds = new Map<string, EntryKind | null>();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      names[i] = e.name;
+      kinds.set(e.name, e.kind);
+    }
+    d.names = names;
+    d.kinds = kinds;
+    // A backend stops after max + 1 names: then a name missing from the listing may still exist.
+    d.complete = entries.length <= max;
+  }
+
+  /**
+   * What the entry `name` in the real directory `parent` is (links not followed): from the
+   * directory's listing when the tree has one, else one lstat. Cached: the tree is read as one
+   * snapshot, and a hostile tree cannot make us repeat work.
+   */
+  private lookup(parent: string, name: string, key: string): RawStat | null | { error: string } {
+    const cached = this.statCache.get(key);
+    if (cached !== undefined) return cached;
+    // A NUL cannot be in a listed name; the backend refuses such a path itself, as it always did.
+    if (this.backend.listWithKinds !== undefined && !name.includes('\0')) {
+      const d = this.dirState(parent);
+      // The root is listed at once: nearly every path starts there, and an opener may already hold its listing.
+      if (d.names === undefined && (++d.lookups >= LIST_AFTER_LOOKUPS || parent === '')) {
+        const size = this.dirSize(parent);
+        if (size >= 0 && size <= LIST_FOR_LOOKUPS_BYTES) this.readDir(parent, d, size);
+      }
+      if (d.kinds !== undefined) {
+        const kind = d.kinds.get(name);
+        if (kind === undefined) {
+          if (d.complete) return null;
+        } else if (kind !== null) {
+          return kind === 'file' ? FILE_UNSIZED : kind === 'dir' ? DIR_UNSIZED : kind === 'symlink' ? LINK_UNSIZED : OTHER_UNSIZED;
+        }
+      }
+    }
+    const st = this.backend.lstat(keySegments(key));
     this.statCache.set(key, st);
     return st;
   }
 
-  private readlink(segments: readonly string[]): string | null {
-    const key = segments.join('/');
+  /** A size the tree already has from lstat, without asking; -1 when unknown. */
+  private knownSize(key: string): number {
+    const st = this.statCache.get(key);
+    return st && !('error' in st) ? st.size : -1;
+  }
+
+  /** A directory's size from lstat (looked up once if the tree knew it only from a listing), -1 when unknown. */
+  private dirSize(key: string): number {
+    let st = this.statCache.get(key);
+    if (st === undefined) {
+      st = this.backend.lstat(keySegments(key));
+      this.statCache.set(key, st);
+    }
+    return st && !('error' in st) && st.kind === 'dir' ? st.size : -1;
+  }
+
+  private readlink(key: string): string | null {
     let target = this.linkCache.get(key);
     if (target === undefined) {
-      target = this.backend.readlink(segments);
+      target = this.backend.readlink(keySegments(key));
       this.linkCache.set(key, target);
     }
     return target;
@@ -471,17 +638,22 @@ export class FileTree {
   /** Walks segment by segment, following links inside the tree. */
   private resolveSegments(input: string[], display: string, parentOnly: boolean): Resolved | null {
     // `pending` is a stack: its last element is the next segment to look at.
-    const pending = [...input].reverse();
-    let current: string[] = [];
+    const pending = input.slice().reverse();
+    // `current` is the real directory reached so far, as its segments joined by '/', `depth` its segment count.
+    let current = '';
+    let depth = 0;
     let hops = 0;
     let steps = 0;
-    let stat: RawStat = { kind: 'dir', size: 0 };
+    let stat: RawStat = DIR;
     while (pending.length > 0) {
       const name = pending.pop()!;
       if (name === '.' || name === '') continue;
       if (name === '..') {
-        current.pop();
-        stat = { kind: 'dir', size: 0 };
+        if (depth > 0) {
+          depth--;
+          current = depth === 0 ? '' : current.slice(0, current.lastIndexOf('/'));
+        }
+        stat = DIR;
         continue;
       }
       if (++steps > this.limits.maxResolveSteps) {
@@ -499,8 +671,8 @@ export class FileTree {
         }
         return null;
       }
-      const next = [...current, name];
-      const st = this.lstat(next);
+      const next = depth === 0 ? name : `${current}/${name}`;
+      const st = this.lookup(current, name, next);
       if (st === null) return null;
       if ('error' in st) {
         return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
@@ -516,20 +688,21 @@ export class FileTree {
         }
         const parts = target.split('/');
         if (target.startsWith('/')) {
-          current = [];
+          current = '';
+          depth = 0;
         } else {
           // A relative target must stay inside the tree; climbing out is refused, not clamped.
-          let depth = current.length;
+          let d = depth;
           for (const part of parts) {
             if (part === '..') {
-              if (--depth < 0) {
+              if (--d < 0) {
                 return this.refuse(
                   'symlink-escapes-root',
                   display,
                   `${display} is a symlink to ${quoteName(target)}, which leads outside the node's tree: not followed.`,
                 );
               }
-            } else if (part !== '' && part !== '.') depth++;
+            } else if (part !== '' && part !== '.') d++;
           }
         }
         for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]);
@@ -540,9 +713,10 @@ export class FileTree {
         return null;
       }
       current = next;
+      depth++;
       stat = st;
     }
     if (parentOnly && stat.kind !== 'dir') return null;
-    return { segments: current, stat };
+    return { key: current, stat };
   }
 }

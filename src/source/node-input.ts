@@ -64,7 +64,7 @@ export async function openNodeInput(path: string, options: NodeInputOptions = {}
     throw errorFor(path, err);
   }
   if (st.isDirectory()) {
-    const { tree, kind } = openDirectory(path, options.limits, true);
+    const { tree, kind } = openDirectory(path, options.limits, st);
     return { kind: 'tree', tree, label, layout: kind, format: 'directory' };
   }
   if (!st.isFile()) throw new InputError(`${path}: not a directory, archive or snapshot (a special file)`);

@@ -2,7 +2,7 @@
  * Opens what the user named as a node: a node's filesystem root, an /etc/kubernetes directory,
  * a systemd unit directory (each mounted where it sits on a node), a tar archive, or a snapshot.
  */
-import { statSync, readdirSync } from 'node:fs';
+import { statSync, readdirSync, type Dirent, type Stats } from 'node:fs';
 import { FileTree, type TreeLimits } from './file-tree.js';
 import { DirectoryBackend } from './directory.js';
 import { MountBackend } from './mount.js';
@@ -33,11 +33,13 @@ export const MOUNT_POINTS: Record<DirectoryKind, string[]> = {
 };
 
 /** Opens a directory as a node tree, mounted according to what it holds. */
-export function openDirectory(path: string, limits?: Partial<TreeLimits>, knownDirectory = false): { tree: FileTree; kind: DirectoryKind } {
-  let names: string[];
+export function openDirectory(path: string, limits?: Partial<TreeLimits>, known?: boolean | Stats): { tree: FileTree; kind: DirectoryKind } {
+  let stat: Stats;
+  let entries: Dirent[];
   try {
-    if (!knownDirectory && !statSync(path).isDirectory()) throw new InputError(`${path} is not a directory`);
-    names = readdirSync(path);
+    stat = typeof known === 'object' ? known : statSync(path);
+    if (!stat.isDirectory()) throw new InputError(`${path} is not a directory`);
+    entries = readdirSync(path, { withFileTypes: true });
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -45,8 +47,9 @@ export function openDirectory(path: string, limits?: Partial<TreeLimits>, knownD
     if (code === 'EACCES') throw new InputError(`${path}: permission denied`);
     throw new InputError(`${path}: cannot be read (${code ?? String(err)})`);
   }
-  const kind = detectDirectoryKind(names);
-  const dir = new DirectoryBackend(path);
+  const kind = detectDirectoryKind(entries.map((e) => e.name));
+  // The root's stat and listing are kept: the tree would otherwise ask for both again.
+  const dir = new DirectoryBackend(path, { stat, entries });
   const backend = kind === 'root' ? dir : new MountBackend(dir, MOUNT_POINTS[kind]);
   return { tree: new FileTree(path, backend, limits), kind };
 }
