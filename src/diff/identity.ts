@@ -109,13 +109,86 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
   const names = id.names.map(escape).join('|');
   // `<host>-ca@<time>` is the kubelet's self-signed CA, named after the node.
   if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?:(?![A-Za-z0-9_-])|(?=-ca@))`);
-  const re = new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
-  return (text) =>
-    text.replace(re, (...args) => {
+  let re: RegExp | undefined;
+  const slow = (text: string): string => {
+    re ??= new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
+    return text.replace(re, (...args) => {
       const groups = args[args.length - 1] as Record<string, string | undefined>;
       for (const [g, v] of Object.entries(groups)) if (v !== undefined) return g.startsWith('name') ? NODE_NAME : NODE_IP;
       return args[0] as string;
     });
+  };
+  const alternatives = [
+    ...id.ips.map((ip) => ({ token: ip.toLowerCase(), kind: ip.includes(':') ? ('ip6' as const) : ('ip' as const) })),
+    ...id.names.map((n) => ({ token: n.toLowerCase(), kind: 'name' as const })),
+  ];
+  if (!alternatives.every((a) => ASCII.test(a.token))) return slow;
+  // The same matches as the pattern above without a regular expression per node (each node's own
+  // pattern costs more to compile than to run): ASCII text only, where the case-insensitive match of
+  // the pattern is the lower-case text's.
+  return (text) => {
+    if (!ASCII.test(text)) return slow(text);
+    const lower = text.toLowerCase();
+    let out = '';
+    let done = 0;
+    let from = 0;
+    for (;;) {
+      let at = -1;
+      let hit: (typeof alternatives)[number] | undefined;
+      for (const a of alternatives) {
+        const i = nextMatch(text, lower, a.token, a.kind, from);
+        if (i >= 0 && (at < 0 || i < at)) {
+          at = i;
+          hit = a;
+        }
+      }
+      if (!hit) break;
+      out += text.slice(done, at) + (hit.kind === 'name' ? NODE_NAME : NODE_IP);
+      done = from = at + hit.token.length;
+    }
+    return done === 0 ? text : out + text.slice(done);
+  };
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
+
+/** Where the pattern's alternative for `token` next matches at or after `from` in (ASCII) text, or -1. */
+function nextMatch(text: string, lower: string, token: string, kind: 'ip' | 'ip6' | 'name', from: number): number {
+  for (let i = lower.indexOf(token, from); i >= 0; i = lower.indexOf(token, i + 1)) {
+    const before = i > 0 ? text.charCodeAt(i - 1) : -1;
+    const end = i + token.length;
+    const after = end < text.length ? text.charCodeAt(end) : -1;
+    if (kind === 'ip') {
+      if (isDigit(before) || before === DOT) continue;
+      if (isDigit(after) || (after === DOT && isDigit(end + 1 < text.length ? text.charCodeAt(end + 1) : -1))) continue;
+    } else if (kind === 'ip6') {
+      if (isHex(before)) continue;
+      if (isHex(after) || after === COLON) continue;
+    } else {
+      if (isWord(before) || before === DOT) continue;
+      if (isWord(after) && !(after === DASH && lower.startsWith('-ca@', end))) continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+const DOT = 46;
+const COLON = 58;
+const DASH = 45;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** `[A-Za-z0-9_-]` */
+function isWord(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === DASH;
 }
 
 /** The value the component really uses for a flag (any of its names): the last occurrence not overridden. */
