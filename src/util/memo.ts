@@ -90,3 +90,25 @@ export function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+const shared = new WeakSet<object>();
+
+/**
+ * Deep-freezes plain data (objects and arrays, frozen parts included) and remembers it as immutable
+ * all the way down: work derived from it may then be cached on the object itself ({@link isShared}).
+ */
+export function freezeShared<T>(value: T): T {
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || shared.has(v)) return;
+    Object.freeze(v);
+    shared.add(v);
+    for (const child of Object.values(v as Record<string, unknown>)) visit(child);
+  };
+  visit(value);
+  return value;
+}
+
+/** True for data that went through {@link freezeShared}: it cannot change, so what is derived from it can be kept. */
+export function isShared(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && shared.has(value);
+}
