@@ -30,9 +30,16 @@ function byRole<T extends { path: string; roles: string[] }>(items: readonly T[]
 function pairUp<T>(
   l: T[],
   r: T[],
-  ident: (x: T, side: 'left' | 'right') => string,
+  identOf: (x: T, side: 'left' | 'right') => string,
   pathOf: (x: T, side: 'left' | 'right') => string,
 ): Array<[T | undefined, T | undefined]> {
+  // Each item's identity is worked out once, not at every comparison of the sort.
+  const known = { left: new Map<T, string>(), right: new Map<T, string>() };
+  const ident = (x: T, side: 'left' | 'right'): string => {
+    let id = known[side].get(x);
+    if (id === undefined) known[side].set(x, (id = identOf(x, side)));
+    return id;
+  };
   const sortBy = (side: 'left' | 'right') => (a: T, b: T) => (ident(a, side) < ident(b, side) ? -1 : ident(a, side) > ident(b, side) ? 1 : 0);
   const ls = [...l].sort(sortBy('left'));
   const rs = [...r].sort(sortBy('right'));

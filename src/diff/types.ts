@@ -89,6 +89,9 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
 
 /** Deep equality for JSON-like values, object key order ignored. */
 export function sameValue(a: unknown, b: unknown): boolean {
+  // Strings (most values) are equal as JSON exactly when they are equal; one value is equal to itself.
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  if (a === b) return true;
   return stableJson(a) === stableJson(b);
 }
 
