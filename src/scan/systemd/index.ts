@@ -15,6 +15,7 @@ import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from 
 import { parseUnitFile, type ParsedUnitFile, type UnitAssignment } from './unit-file.js';
 import { splitShellWords } from './words.js';
 import { compareText } from '../../util/compare.js';
+import { Lru, MAX_MEMO_INPUT, contentKey, freezeShared, isShared } from '../../util/memo.js';
 
 /** Unit directories, highest precedence first (systemd.unit(5), "System Unit Search Path"). */
 export const UNIT_SEARCH_PATH = [
@@ -49,6 +50,44 @@ interface UnitSettings {
 /** Unit names (without `.service`) that belong to a component even when its ExecStart cannot be read. */
 const COMPONENT_UNIT_NAMES = new Set(COMPONENT_BINARIES.flatMap((c) => [c.component, ...c.binaries]));
 
+/*
+ * A fleet's nodes have the same unit files, drop-ins and environment files: each distinct text is
+ * parsed once. What is kept is frozen (the findings are copied for each node, which marks them with
+ * its component); assignments of a kept parse are frozen too, and what is read from them is kept
+ * on them.
+ */
+const unitFiles = new Lru<string, ParsedUnitFile>(512);
+const envFiles = new Lru<string, { vars: EnvVar[]; findings: Finding[] }>(512);
+const execValues = new WeakMap<UnitAssignment, Map<string, { commands: ExecCommand[]; findings: Finding[] }>>();
+const environmentValues = new WeakMap<UnitAssignment, Map<string, { vars: EnvVar[]; findings: Finding[] }>>();
+
+function shared<T>(cache: Lru<string, T>, kind: string, text: string, path: string, parse: (text: string, path: string) => T): T {
+  if (text.length > MAX_MEMO_INPUT) return parse(text, path);
+  const key = `${contentKey(kind, text)}\u0000${path}`;
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = freezeShared(parse(text, path));
+    cache.set(key, v);
+  }
+  return v;
+}
+
+function perAssignment<T>(cache: WeakMap<UnitAssignment, Map<string, T>>, a: UnitAssignment, unitName: string, parse: () => T): T {
+  if (!isShared(a)) return parse();
+  let byUnit = cache.get(a);
+  if (!byUnit) cache.set(a, (byUnit = new Map()));
+  let v = byUnit.get(unitName);
+  if (v === undefined) {
+    v = freezeShared(parse());
+    byUnit.set(unitName, v);
+  }
+  return v;
+}
+
+function copy(f: Finding): Finding {
+  return { ...f };
+}
+
 class Scanner {
   private readonly parsed = new Map<string, ParsedUnitFile>();
   private readonly envFiles = new Map<string, EnvVar[] | null>();
@@ -66,9 +105,9 @@ class Scanner {
   unitFile(path: string): ParsedUnitFile {
     let p = this.parsed.get(path);
     if (!p) {
-      p = parseUnitFile(this.tree.readText(path) ?? '', path);
+      p = shared(unitFiles, 'unit', this.tree.readText(path) ?? '', path, parseUnitFile);
       this.parsed.set(path, p);
-      this.note(path, p.findings);
+      this.note(path, p.findings.map(copy));
     }
     return p;
   }
@@ -79,8 +118,8 @@ class Scanner {
     const text = this.tree.readText(path);
     let vars: EnvVar[] | null = null;
     if (text !== null) {
-      const r = parseEnvFile(text, path);
-      this.note(path, r.findings);
+      const r = shared(envFiles, 'env', text, path, parseEnvFile);
+      this.note(path, r.findings.map(copy));
       vars = r.vars;
     }
     this.envFiles.set(path, vars);
@@ -124,8 +163,8 @@ class Scanner {
           s.execLines = 0;
           return;
         }
-        const r = parseExecValue(a, unitName);
-        out.push(...r.findings);
+        const r = perAssignment(execValues, a, unitName, () => parseExecValue(a, unitName));
+        out.push(...r.findings.map(copy));
         s.commands.push(...r.commands);
         s.execLines++;
         return;
@@ -135,8 +174,8 @@ class Scanner {
           s.environment = [];
           return;
         }
-        const r = parseEnvironmentValue(a);
-        out.push(...r.findings);
+        const r = perAssignment(environmentValues, a, '', () => parseEnvironmentValue(a));
+        out.push(...r.findings.map(copy));
         s.environment.push(...r.vars);
         return;
       }
