@@ -136,6 +136,25 @@ class Scanner {
     return this.tree.isFile(path) && this.tree.readText(path) === '';
   }
 
+  private readonly listed = new Map<string, ReadonlySet<string> | null>();
+
+  /**
+   * False when the directory's listing shows it has no entry by that name, so the name need not be
+   * looked up. An empty listing of a directory that is there settles nothing (it may be unreadable),
+   * nor does one cut short at the tree's limit.
+   */
+  mayHold(dir: string, name: string): boolean {
+    let names = this.listed.get(dir);
+    if (names === undefined) {
+      const list = this.tree.list(dir);
+      if (list.length >= this.tree.limits.maxDirEntries) names = null;
+      else if (list.length === 0) names = this.tree.isDir(dir) ? null : new Set();
+      else names = new Set(list);
+      this.listed.set(dir, names);
+    }
+    return names === null || names.has(name);
+  }
+
   /** Whether a name in a unit directory holds something systemd would load or a mask. */
   holds(path: string): boolean {
     return this.tree.isFile(path) || this.isMask(path);
@@ -367,7 +386,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     let maskedBy: string | null = null;
     for (const dir of UNIT_SEARCH_PATH) {
       const p = `${dir}/${name}`;
-      if (!sc.holds(p)) continue;
+      if (!sc.mayHold(dir, name) || !sc.holds(p)) continue;
       if (sc.isMask(p)) {
         maskedBy = maskedBy ?? p;
         continue;
@@ -377,6 +396,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     }
     const dropInByName = new Map<string, string>();
     for (const dir of UNIT_SEARCH_PATH) {
+      if (!sc.mayHold(dir, `${name}.d`)) continue;
       const d = `${dir}/${name}.d`;
       for (const f of tree.list(d)) {
         if (!f.endsWith('.conf') || dropInByName.has(f)) continue;
