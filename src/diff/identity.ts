@@ -52,16 +52,19 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
     else if (/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) && v.length >= 2) names.add(v);
   };
   for (const c of node.components) {
+    if (!NAME_FLAGS[c.name] && !ADDRESS_FLAGS[c.name] && !URL_FLAGS[c.name]) continue;
+    const effective = effectiveFlags(c, knowledge);
+    const valueOf = (flag: string) => effective.get(knowledge.canonicalFlagName(c.name, flag));
     for (const f of NAME_FLAGS[c.name] ?? []) {
-      const v = effectiveFlag(c, f, knowledge);
+      const v = valueOf(f);
       if (v !== undefined) add(v);
     }
     for (const f of ADDRESS_FLAGS[c.name] ?? []) {
-      const v = effectiveFlag(c, f, knowledge);
+      const v = valueOf(f);
       if (v !== undefined) for (const part of v.split(',')) add(part);
     }
     for (const f of URL_FLAGS[c.name] ?? []) {
-      const v = effectiveFlag(c, f, knowledge);
+      const v = valueOf(f);
       if (v !== undefined) for (const url of v.split(',')) add(hostOf(url));
     }
   }
@@ -200,6 +203,13 @@ export function effectiveFlag(c: Component, flag: string, knowledge: DiffKnowled
     if (f.name === flag || knowledge.canonicalFlagName(c.name, f.name) === canonical) value = f.value;
   }
   return value;
+}
+
+/** Every flag's effective value (as effectiveFlag gives it), by canonical name. */
+function effectiveFlags(c: Component, knowledge: DiffKnowledge): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of c.flags) if (!f.overridden) out.set(knowledge.canonicalFlagName(c.name, f.name), f.value);
+  return out;
 }
 
 function hostOf(url: string): string {
