@@ -29,6 +29,10 @@ export interface DiffMemo {
   normalize?: boolean;
   identity?: (text: string) => string;
   settings: Map<string | null, unknown>;
+  /** The left model's certificates and kubeconfigs by role, and the identity string of each. */
+  certificates?: unknown;
+  kubeconfigs?: unknown;
+  ids?: WeakMap<object, string>;
 }
 
 export function createDiffMemo(): DiffMemo {
