@@ -51,13 +51,12 @@ interface UnitSettings {
 const COMPONENT_UNIT_NAMES = new Set(COMPONENT_BINARIES.flatMap((c) => [c.component, ...c.binaries]));
 
 /*
- * A fleet's nodes have the same unit files, drop-ins and environment files: each distinct text is
+ * A fleet's nodes have the same unit files and drop-ins: each distinct text is
  * parsed once. What is kept is frozen (the findings are copied for each node, which marks them with
  * its component); assignments of a kept parse are frozen too, and what is read from them is kept
  * on them.
  */
 const unitFiles = new Lru<string, ParsedUnitFile>(512);
-const envFiles = new Lru<string, { vars: EnvVar[]; findings: Finding[] }>(512);
 const execValues = new WeakMap<UnitAssignment, Map<string, { commands: ExecCommand[]; findings: Finding[] }>>();
 const environmentValues = new WeakMap<UnitAssignment, Map<string, { vars: EnvVar[]; findings: Finding[] }>>();
 
@@ -118,8 +117,9 @@ class Scanner {
     const text = this.tree.readText(path);
     let vars: EnvVar[] | null = null;
     if (text !== null) {
-      const r = shared(envFiles, 'env', text, path, parseEnvFile);
-      this.note(path, r.findings.map(copy));
+      // Not kept: environment files are a few lines, and the one that matters differs on every node.
+      const r = parseEnvFile(text, path);
+      this.note(path, r.findings);
       vars = r.vars;
     }
     this.envFiles.set(path, vars);
