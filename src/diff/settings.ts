@@ -66,10 +66,7 @@ export function componentSettings(
       if (entry.flag !== undefined) {
         const key = knowledge.canonicalFlagName(name, entry.flag);
         // A flag given on the command line wins over the config file (kubelet precedence).
-        if (!settings.has(key) || settings.get(key)?.fromFile) {
-          const s = flagSetting(name, key, entry.flag, entry.text, `${entry.path} in ${cfg.path}`, knowledge, identity);
-          settings.set(key, { ...s, fromFile: true });
-        }
+        if (!settings.has(key) || settings.get(key)?.fromFile) settings.set(key, fileSetting(entry, name, key, cfg.path, knowledge, identity));
         continue;
       }
       const key = `${cfg.kind}.${entry.path}`;
@@ -90,7 +87,34 @@ export function componentSettings(
 }
 
 /** A field of a config file: one that mirrors a flag (its value as the flag takes it), or a leaf by dotted path. */
-type Field = { path: string; flag: string; text: string; value?: undefined } | { path: string; flag?: undefined; value: unknown };
+type Field = MirrorField | { path: string; flag?: undefined; value: unknown };
+
+interface MirrorField {
+  path: string;
+  flag: string;
+  text: string;
+  value?: undefined;
+  /** The setting last made of this field of a kept document, and what it was made for. */
+  kept?: { component: string; key: string; file: string; raw: string; setting: Setting };
+}
+
+/** The setting of a config-file field that mirrors a flag; the one made for the last node when it is the same. */
+function fileSetting(
+  field: MirrorField,
+  component: string,
+  key: string,
+  file: string,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): Setting {
+  const raw = identity(field.text);
+  const k = field.kept;
+  if (k && k.raw === raw && k.key === key && k.component === component && k.file === file) return k.setting;
+  const setting: Setting = { ...flagSetting(component, key, field.flag, field.text, `${field.path} in ${file}`, knowledge, identity), fromFile: true };
+  if (isSecretKey(key)) return setting;
+  field.kept = { component, key, file, raw, setting: deepFreeze(setting) };
+  return setting;
+}
 
 /** The fields of a config file in document order. */
 function fieldsOf(cfg: ConfigFile, knowledge: DiffKnowledge): readonly Field[] {
