@@ -103,18 +103,9 @@ function namesOneNode(roles: readonly string[], sans: readonly string[]): boolea
 /** A function replacing the identity's names and addresses in any text, whole words only. */
 export function identityReplacer(id: NodeIdentity): (text: string) => string {
   if (id.names.length === 0 && id.ips.length === 0) return (t) => t;
-  const parts: string[] = [];
-  // Addresses first: a name never looks like an address, but `10.0.0.5` must not eat `10.0.0.50`.
-  for (const ip of id.ips) {
-    const e = escape(ip);
-    parts.push(ip.includes(':') ? `(?<![0-9A-Fa-f])(?<ip6>${e})(?![0-9A-Fa-f:])` : `(?<![0-9.])(?<ip>${e})(?![0-9]|\\.[0-9])`);
-  }
-  const names = id.names.map(escape).join('|');
-  // `<host>-ca@<time>` is the kubelet's self-signed CA, named after the node.
-  if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?:(?![A-Za-z0-9_-])|(?=-ca@))`);
   let re: RegExp | undefined;
   const slow = (text: string): string => {
-    re ??= new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
+    re ??= identityPattern(id);
     return text.replace(re, (...args) => {
       const groups = args[args.length - 1] as Record<string, string | undefined>;
       for (const [g, v] of Object.entries(groups)) if (v !== undefined) return g.startsWith('name') ? NODE_NAME : NODE_IP;
@@ -126,7 +117,7 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
     ...id.names.map((n) => ({ token: n.toLowerCase(), kind: 'name' as const })),
   ];
   if (!alternatives.every((a) => ASCII.test(a.token))) return slow;
-  // The same matches as the pattern above without a regular expression per node (each node's own
+  // The same matches as identityPattern without a regular expression per node (each node's own
   // pattern costs more to compile than to run): ASCII text only, where the case-insensitive match of
   // the pattern is the lower-case text's.
   return (text) => {
@@ -151,6 +142,19 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
     }
     return done === 0 ? text : out + text.slice(done);
   };
+}
+
+function identityPattern(id: NodeIdentity): RegExp {
+  const parts: string[] = [];
+  // Addresses first: a name never looks like an address, but `10.0.0.5` must not eat `10.0.0.50`.
+  for (const ip of id.ips) {
+    const e = escape(ip);
+    parts.push(ip.includes(':') ? `(?<![0-9A-Fa-f])(?<ip6>${e})(?![0-9A-Fa-f:])` : `(?<![0-9.])(?<ip>${e})(?![0-9]|\\.[0-9])`);
+  }
+  const names = id.names.map(escape).join('|');
+  // `<host>-ca@<time>` is the kubelet's self-signed CA, named after the node.
+  if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?:(?![A-Za-z0-9_-])|(?=-ca@))`);
+  return new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
 }
 
 // eslint-disable-next-line no-control-regex

@@ -69,25 +69,49 @@ export function componentSettings(
         if (!settings.has(key) || settings.get(key)?.fromFile) settings.set(key, fileSetting(entry, name, key, cfg.path, knowledge, identity));
         continue;
       }
-      const key = `${cfg.kind}.${entry.path}`;
-      const v = replaceDeep(entry.value, identity);
-      settings.set(key, {
-        key,
-        subject: 'config',
-        display: typeof v === 'string' ? v : JSON.stringify(v),
-        value: v,
-        origin: `${entry.path} in ${cfg.path}`,
-        writtenAs: entry.path,
-        isPath: typeof v === 'string' && looksLikePath(v),
-        fromFile: true,
-      });
+      const setting = leafSetting(entry, cfg, identity);
+      settings.set(setting.key, setting);
     }
   }
   return { settings, viaConfigFile: settings.has('--config'), configKinds };
 }
 
 /** A field of a config file: one that mirrors a flag (its value as the flag takes it), or a leaf by dotted path. */
-type Field = MirrorField | { path: string; flag?: undefined; value: unknown };
+type Field = MirrorField | LeafField;
+
+interface LeafField {
+  path: string;
+  flag?: undefined;
+  value: unknown;
+  /** The setting last made of this field of a kept document, and the file it was made for. */
+  kept?: { file: string; setting: Setting };
+}
+
+/** The setting of a config-file field that mirrors no flag; the one made for the last node when it is the same. */
+function leafSetting(field: LeafField, cfg: ConfigFile, identity: (text: string) => string): Setting {
+  const v = replaceDeep(field.value, identity);
+  const k = field.kept;
+  if (k && k.file === cfg.path && sameLeaf(k.setting.value, v)) return k.setting;
+  const key = `${cfg.kind}.${field.path}`;
+  const setting: Setting = {
+    key,
+    subject: 'config',
+    display: typeof v === 'string' ? v : JSON.stringify(v),
+    value: v,
+    origin: `${field.path} in ${cfg.path}`,
+    writtenAs: field.path,
+    isPath: typeof v === 'string' && looksLikePath(v),
+    fromFile: true,
+  };
+  field.kept = { file: cfg.path, setting: deepFreeze(setting) };
+  return setting;
+}
+
+/** Leaves (scalars, lists of scalars) equal as replaceDeep makes them. */
+function sameLeaf(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  return Object.is(a, b);
+}
 
 interface MirrorField {
   path: string;
