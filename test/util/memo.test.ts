@@ -1,4 +1,4 @@
-import { Lru, RepeatCache } from '../../src/util/memo.js';
+import { Lru, RepeatCache, freezeShared, isShared } from '../../src/util/memo.js';
 
 describe('RepeatCache', () => {
   it('keeps a value for good on its second sighting, and the last first sightings in a small window', () => {
@@ -42,5 +42,21 @@ describe('Lru', () => {
     expect(l.get('b')).toBeUndefined();
     expect(l.get('a')).toBe(1);
     expect(l.size).toBe(2);
+  });
+});
+
+describe('freezeShared', () => {
+  it('freezes every level, frozen parts included, and marks each as shared', () => {
+    const inner = Object.freeze({ list: [1, 2], deep: { x: 'y' } });
+    const v = freezeShared({ a: inner, b: ['c'] });
+    expect(isShared(v)).toBe(true);
+    expect(isShared(v.a.deep)).toBe(true);
+    expect(Object.isFrozen(v.a.list)).toBe(true);
+    expect(() => {
+      (v.a.deep as { x: string }).x = 'z';
+    }).toThrow(TypeError);
+    expect(isShared({})).toBe(false);
+    expect(isShared(Object.freeze({}))).toBe(false);
+    expect(isShared('text')).toBe(false);
   });
 });
