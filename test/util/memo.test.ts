@@ -60,3 +60,32 @@ describe('freezeShared', () => {
     expect(isShared('text')).toBe(false);
   });
 });
+
+describe('Lru order', () => {
+  it('keeps exactly the most recently used entries, a hit or an update counting as a use', () => {
+    const l = new Lru<number, number>(3);
+    const model: number[] = [];
+    const use = (k: number) => {
+      const i = model.indexOf(k);
+      if (i >= 0) model.splice(i, 1);
+      model.push(k);
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) % 6;
+    for (let step = 0; step < 2000; step++) {
+      const k = next();
+      if (step % 3 === 0) {
+        l.set(k, step);
+        use(k);
+        if (model.length > 3) model.shift();
+      } else if (l.get(k) !== undefined) use(k);
+      expect(model.includes(k) || l.get(k) === undefined).toBe(true);
+      expect(l.size).toBe(model.length);
+    }
+    for (const k of [0, 1, 2, 3, 4, 5]) expect(l.get(k) !== undefined).toBe(model.includes(k));
+    l.clear();
+    expect(l.size).toBe(0);
+    l.set(1, 1);
+    expect(l.get(1)).toBe(1);
+  });
+});
