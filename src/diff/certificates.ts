@@ -30,9 +30,16 @@ function byRole<T extends { path: string; roles: string[] }>(items: readonly T[]
 function pairUp<T>(
   l: T[],
   r: T[],
-  ident: (x: T, side: 'left' | 'right') => string,
+  identOf: (x: T, side: 'left' | 'right') => string,
   pathOf: (x: T, side: 'left' | 'right') => string,
 ): Array<[T | undefined, T | undefined]> {
+  // Each item's identity is worked out once, not at every comparison of the sort.
+  const known = { left: new Map<T, string>(), right: new Map<T, string>() };
+  const ident = (x: T, side: 'left' | 'right'): string => {
+    let id = known[side].get(x);
+    if (id === undefined) known[side].set(x, (id = identOf(x, side)));
+    return id;
+  };
   const sortBy = (side: 'left' | 'right') => (a: T, b: T) => (ident(a, side) < ident(b, side) ? -1 : ident(a, side) > ident(b, side) ? 1 : 0);
   const ls = [...l].sort(sortBy('left'));
   const rs = [...r].sort(sortBy('right'));
@@ -189,9 +196,11 @@ function roleGivenAsKey(node: NodeModel, role: string, ctx: DiffContext, identit
 
 export function compareCertificates(left: NodeModel, right: NodeModel, ctx: DiffContext, known: ReadonlySet<string>): Difference[] {
   const out: Difference[] = [];
-  const lm = certEntries(left, ctx.leftIdentity);
+  const memo = ctx.leftMemo;
+  const lm = (memo?.certificates as Map<string, CertEntry[]> | undefined) ?? certEntries(left, ctx.leftIdentity);
+  if (memo) memo.certificates = lm;
   const rm = certEntries(right, ctx.rightIdentity);
-  const idOf = (e: CertEntry, side: 'left' | 'right') => JSON.stringify(certIdentity(e, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity));
+  const idOf = leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(certIdentity(e, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)));
   const pathOf = (e: CertEntry) => e.paths[0];
   const where = (e: CertEntry) => e.paths.join(', ');
   for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
@@ -266,7 +275,9 @@ interface KubeconfigIdentity {
 
 export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffContext, known: ReadonlySet<string>): Difference[] {
   const out: Difference[] = [];
-  const lm = byRole(left.kubeconfigs, ctx.leftIdentity);
+  const memo = ctx.leftMemo;
+  const lm = (memo?.kubeconfigs as Map<string, Kubeconfig[]> | undefined) ?? byRole(left.kubeconfigs, ctx.leftIdentity);
+  if (memo) memo.kubeconfigs = lm;
   const rm = byRole(right.kubeconfigs, ctx.rightIdentity);
   const view = (k: Kubeconfig, id: (s: string) => string): KubeconfigIdentity => ({
     server: k.server === null ? null : id(k.server),
@@ -274,7 +285,7 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
     groups: [...k.groups].sort(),
     auth: k.auth,
   });
-  const idOf = (k: Kubeconfig, side: 'left' | 'right') => JSON.stringify(view(k, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity));
+  const idOf = leftKept(ctx, (k: Kubeconfig, side: 'left' | 'right') => JSON.stringify(view(k, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)));
   for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
     const component = role.startsWith('path:') ? null : componentOfRole(role, known);
     const key = role.startsWith('path:') ? role.slice(5) : role;
@@ -326,6 +337,23 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
     }
   }
   return out;
+}
+
+/**
+ * An identity function whose left answers are kept in the memo: an audit compares the same
+ * reference with every node. (The left items are the memo's own, so they stand for the same left
+ * model while it is valid.)
+ */
+function leftKept<T extends object>(ctx: DiffContext, idOf: (x: T, side: 'left' | 'right') => string): (x: T, side: 'left' | 'right') => string {
+  const memo = ctx.leftMemo;
+  if (!memo) return idOf;
+  const ids = (memo.ids ??= new WeakMap());
+  return (x, side) => {
+    if (side === 'right') return idOf(x, side);
+    let id = ids.get(x);
+    if (id === undefined) ids.set(x, (id = idOf(x, side)));
+    return id;
+  };
 }
 
 function sansChange(l: string[], r: string[]): string {

@@ -52,16 +52,19 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
     else if (/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) && v.length >= 2) names.add(v);
   };
   for (const c of node.components) {
+    if (!NAME_FLAGS[c.name] && !ADDRESS_FLAGS[c.name] && !URL_FLAGS[c.name]) continue;
+    const effective = effectiveFlags(c, knowledge);
+    const valueOf = (flag: string) => effective.get(knowledge.canonicalFlagName(c.name, flag));
     for (const f of NAME_FLAGS[c.name] ?? []) {
-      const v = effectiveFlag(c, f, knowledge);
+      const v = valueOf(f);
       if (v !== undefined) add(v);
     }
     for (const f of ADDRESS_FLAGS[c.name] ?? []) {
-      const v = effectiveFlag(c, f, knowledge);
+      const v = valueOf(f);
       if (v !== undefined) for (const part of v.split(',')) add(part);
     }
     for (const f of URL_FLAGS[c.name] ?? []) {
-      const v = effectiveFlag(c, f, knowledge);
+      const v = valueOf(f);
       if (v !== undefined) for (const url of v.split(',')) add(hostOf(url));
     }
   }
@@ -100,6 +103,48 @@ function namesOneNode(roles: readonly string[], sans: readonly string[]): boolea
 /** A function replacing the identity's names and addresses in any text, whole words only. */
 export function identityReplacer(id: NodeIdentity): (text: string) => string {
   if (id.names.length === 0 && id.ips.length === 0) return (t) => t;
+  let re: RegExp | undefined;
+  const slow = (text: string): string => {
+    re ??= identityPattern(id);
+    return text.replace(re, (...args) => {
+      const groups = args[args.length - 1] as Record<string, string | undefined>;
+      for (const [g, v] of Object.entries(groups)) if (v !== undefined) return g.startsWith('name') ? NODE_NAME : NODE_IP;
+      return args[0] as string;
+    });
+  };
+  const alternatives = [
+    ...id.ips.map((ip) => ({ token: ip.toLowerCase(), kind: ip.includes(':') ? ('ip6' as const) : ('ip' as const) })),
+    ...id.names.map((n) => ({ token: n.toLowerCase(), kind: 'name' as const })),
+  ];
+  if (!alternatives.every((a) => ASCII.test(a.token))) return slow;
+  // The same matches as identityPattern without a regular expression per node (each node's own
+  // pattern costs more to compile than to run): ASCII text only, where the case-insensitive match of
+  // the pattern is the lower-case text's.
+  return (text) => {
+    if (!ASCII.test(text)) return slow(text);
+    const lower = text.toLowerCase();
+    let out = '';
+    let done = 0;
+    let from = 0;
+    for (;;) {
+      let at = -1;
+      let hit: (typeof alternatives)[number] | undefined;
+      for (const a of alternatives) {
+        const i = nextMatch(text, lower, a.token, a.kind, from);
+        if (i >= 0 && (at < 0 || i < at)) {
+          at = i;
+          hit = a;
+        }
+      }
+      if (!hit) break;
+      out += text.slice(done, at) + (hit.kind === 'name' ? NODE_NAME : NODE_IP);
+      done = from = at + hit.token.length;
+    }
+    return done === 0 ? text : out + text.slice(done);
+  };
+}
+
+function identityPattern(id: NodeIdentity): RegExp {
   const parts: string[] = [];
   // Addresses first: a name never looks like an address, but `10.0.0.5` must not eat `10.0.0.50`.
   for (const ip of id.ips) {
@@ -109,13 +154,48 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
   const names = id.names.map(escape).join('|');
   // `<host>-ca@<time>` is the kubelet's self-signed CA, named after the node.
   if (names) parts.push(`(?<![A-Za-z0-9_.-])(?<name>${names})(?:(?![A-Za-z0-9_-])|(?=-ca@))`);
-  const re = new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
-  return (text) =>
-    text.replace(re, (...args) => {
-      const groups = args[args.length - 1] as Record<string, string | undefined>;
-      for (const [g, v] of Object.entries(groups)) if (v !== undefined) return g.startsWith('name') ? NODE_NAME : NODE_IP;
-      return args[0] as string;
-    });
+  return new RegExp(parts.map((p, i) => p.replace(/\?<(ip6|ip|name)>/, `?<$1${i}>`)).join('|'), 'gi');
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\u0000-\u007f]*$/;
+
+/** Where the pattern's alternative for `token` next matches at or after `from` in (ASCII) text, or -1. */
+function nextMatch(text: string, lower: string, token: string, kind: 'ip' | 'ip6' | 'name', from: number): number {
+  for (let i = lower.indexOf(token, from); i >= 0; i = lower.indexOf(token, i + 1)) {
+    const before = i > 0 ? text.charCodeAt(i - 1) : -1;
+    const end = i + token.length;
+    const after = end < text.length ? text.charCodeAt(end) : -1;
+    if (kind === 'ip') {
+      if (isDigit(before) || before === DOT) continue;
+      if (isDigit(after) || (after === DOT && isDigit(end + 1 < text.length ? text.charCodeAt(end + 1) : -1))) continue;
+    } else if (kind === 'ip6') {
+      if (isHex(before)) continue;
+      if (isHex(after) || after === COLON) continue;
+    } else {
+      if (isWord(before) || before === DOT) continue;
+      if (isWord(after) && !(after === DASH && lower.startsWith('-ca@', end))) continue;
+    }
+    return i;
+  }
+  return -1;
+}
+
+const DOT = 46;
+const COLON = 58;
+const DASH = 45;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** `[A-Za-z0-9_-]` */
+function isWord(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === DASH;
 }
 
 /** The value the component really uses for a flag (any of its names): the last occurrence not overridden. */
@@ -127,6 +207,13 @@ export function effectiveFlag(c: Component, flag: string, knowledge: DiffKnowled
     if (f.name === flag || knowledge.canonicalFlagName(c.name, f.name) === canonical) value = f.value;
   }
   return value;
+}
+
+/** Every flag's effective value (as effectiveFlag gives it), by canonical name. */
+function effectiveFlags(c: Component, knowledge: DiffKnowledge): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of c.flags) if (!f.overridden) out.set(knowledge.canonicalFlagName(c.name, f.name), f.value);
+  return out;
 }
 
 function hostOf(url: string): string {

@@ -27,6 +27,9 @@ function leftMemo(left: NodeModel, knowledge: DiffContext['knowledge'], normaliz
     memo.normalize = normalize;
     memo.identity = undefined;
     memo.settings.clear();
+    memo.certificates = undefined;
+    memo.kubeconfigs = undefined;
+    memo.ids = undefined;
   }
   return memo;
 }

@@ -143,6 +143,8 @@ function compareSetting(
   right: Side,
   ctx: DiffContext,
 ): Difference | null {
+  // Set alike on both sides (most settings): nothing to look up.
+  if (l && r && l.value !== null && l.value !== undefined && r.value !== null && r.value !== undefined && sameValue(l.value, r.value)) return null;
   const k = ctx.knowledge;
   const comp = name ?? '';
   const isFlag = (l ?? r)?.subject === 'flag';

@@ -8,6 +8,7 @@ import type { Component, ConfigFile, NodeModel } from '../model/types.js';
 import type { NormalizedValue } from '../knowledge/flags.js';
 import type { DiffKnowledge } from './knowledge.js';
 import { isSecretKey, redactValue } from '../scan/configs/redact.js';
+import { Lru, deepFreeze, isShared } from '../util/memo.js';
 
 export interface Setting {
   /** Canonical flag name, or `<Kind>.<dotted.path>` for a config-file field that mirrors no flag. */
@@ -61,38 +62,118 @@ export function componentSettings(
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const cfg of configs) {
     configKinds.set(cfg.kind, cfg);
-    const mirrors = MIRRORING_KINDS.has(cfg.kind);
-    walk(cfg.content, '', (path, value) => {
-      if (mirrors && path) {
-        const flag = knowledge.flagForConfigField(cfg.kind, path);
-        if (flag) {
-          const key = knowledge.canonicalFlagName(name, flag);
-          // A flag given on the command line wins over the config file (kubelet precedence).
-          if (!settings.has(key) || settings.get(key)?.fromFile) {
-            const s = flagSetting(name, key, flag, asFlagValue(value), `${path} in ${cfg.path}`, knowledge, identity);
-            settings.set(key, { ...s, fromFile: true });
-          }
-          return true;
-        }
+    for (const entry of fieldsOf(cfg, knowledge)) {
+      if (entry.flag !== undefined) {
+        const key = knowledge.canonicalFlagName(name, entry.flag);
+        // A flag given on the command line wins over the config file (kubelet precedence).
+        if (!settings.has(key) || settings.get(key)?.fromFile) settings.set(key, fileSetting(entry, name, key, cfg.path, knowledge, identity));
+        continue;
       }
-      if (!isLeaf(value)) return false;
-      if (path === 'kind' || path === 'apiVersion') return true;
-      const key = `${cfg.kind}.${path}`;
-      const v = replaceDeep(value, identity);
-      settings.set(key, {
-        key,
-        subject: 'config',
-        display: typeof v === 'string' ? v : JSON.stringify(v),
-        value: v,
-        origin: `${path} in ${cfg.path}`,
-        writtenAs: path,
-        isPath: typeof v === 'string' && looksLikePath(v),
-        fromFile: true,
-      });
-      return true;
-    });
+      const setting = leafSetting(entry, cfg, identity);
+      settings.set(setting.key, setting);
+    }
   }
   return { settings, viaConfigFile: settings.has('--config'), configKinds };
+}
+
+/** A field of a config file: one that mirrors a flag (its value as the flag takes it), or a leaf by dotted path. */
+type Field = MirrorField | LeafField;
+
+interface LeafField {
+  path: string;
+  flag?: undefined;
+  value: unknown;
+  /** The setting last made of this field of a kept document, and the file it was made for. */
+  kept?: { file: string; setting: Setting };
+}
+
+/** The setting of a config-file field that mirrors no flag; the one made for the last node when it is the same. */
+function leafSetting(field: LeafField, cfg: ConfigFile, identity: (text: string) => string): Setting {
+  const v = replaceDeep(field.value, identity);
+  const k = field.kept;
+  if (k && k.file === cfg.path && sameLeaf(k.setting.value, v)) return k.setting;
+  const key = `${cfg.kind}.${field.path}`;
+  const setting: Setting = {
+    key,
+    subject: 'config',
+    display: typeof v === 'string' ? v : JSON.stringify(v),
+    value: v,
+    origin: `${field.path} in ${cfg.path}`,
+    writtenAs: field.path,
+    isPath: typeof v === 'string' && looksLikePath(v),
+    fromFile: true,
+  };
+  field.kept = { file: cfg.path, setting: deepFreeze(setting) };
+  return setting;
+}
+
+/** Leaves (scalars, lists of scalars) equal as replaceDeep makes them. */
+function sameLeaf(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  return Object.is(a, b);
+}
+
+interface MirrorField {
+  path: string;
+  flag: string;
+  text: string;
+  value?: undefined;
+  /** The setting last made of this field of a kept document, and what it was made for. */
+  kept?: { component: string; key: string; file: string; raw: string; setting: Setting };
+}
+
+/** The setting of a config-file field that mirrors a flag; the one made for the last node when it is the same. */
+function fileSetting(
+  field: MirrorField,
+  component: string,
+  key: string,
+  file: string,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): Setting {
+  const raw = identity(field.text);
+  const k = field.kept;
+  if (k && k.raw === raw && k.key === key && k.component === component && k.file === file) return k.setting;
+  const setting: Setting = { ...flagSetting(component, key, field.flag, field.text, `${field.path} in ${file}`, knowledge, identity), fromFile: true };
+  if (isSecretKey(key)) return setting;
+  field.kept = { component, key, file, raw, setting: deepFreeze(setting) };
+  return setting;
+}
+
+/** The fields of a config file in document order. */
+function fieldsOf(cfg: ConfigFile, knowledge: DiffKnowledge): readonly Field[] {
+  // A frozen document (as the scanner hands out, one per distinct file) is walked once for all nodes.
+  const content = cfg.content;
+  const cache = isShared(content) ? fieldCache(knowledge, content as object) : undefined;
+  const hit = cache?.get(cfg.kind);
+  if (hit) return hit;
+  const fields: Field[] = [];
+  const mirrors = MIRRORING_KINDS.has(cfg.kind);
+  walk(content, '', (path, value) => {
+    if (mirrors && path) {
+      const flag = knowledge.flagForConfigField(cfg.kind, path);
+      if (flag) {
+        fields.push({ path, flag, text: asFlagValue(value) });
+        return true;
+      }
+    }
+    if (!isLeaf(value)) return false;
+    if (path === 'kind' || path === 'apiVersion') return true;
+    fields.push({ path, value });
+    return true;
+  });
+  cache?.set(cfg.kind, fields);
+  return fields;
+}
+
+const fieldCaches = new WeakMap<DiffKnowledge, WeakMap<object, Map<string, readonly Field[]>>>();
+
+function fieldCache(knowledge: DiffKnowledge, content: object): Map<string, readonly Field[]> {
+  let byContent = fieldCaches.get(knowledge);
+  if (!byContent) fieldCaches.set(knowledge, (byContent = new WeakMap()));
+  let byKind = byContent.get(content);
+  if (!byKind) byContent.set(content, (byKind = new Map()));
+  return byKind;
 }
 
 function flagSetting(
@@ -104,8 +185,33 @@ function flagSetting(
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
 ): Setting {
-  const info = knowledge.flagInfo(component, key);
   const raw = identity(rawValue);
+  // A secret's fingerprint is of the value as written: never kept.
+  if (isSecretKey(key)) return makeFlagSetting(component, key, writtenAs, rawValue, raw, origin, knowledge);
+  // Every node of a fleet sets the same flags to the same values (its own name and address replaced).
+  let cache = settingCaches.get(knowledge);
+  if (!cache) settingCaches.set(knowledge, (cache = new Lru(4096)));
+  const k = `${component}\u0000${key}\u0000${writtenAs}\u0000${origin}\u0000${raw}`;
+  let s = cache.get(k);
+  if (!s) {
+    s = deepFreeze(makeFlagSetting(component, key, writtenAs, rawValue, raw, origin, knowledge));
+    cache.set(k, s);
+  }
+  return s;
+}
+
+const settingCaches = new WeakMap<DiffKnowledge, Lru<string, Setting>>();
+
+function makeFlagSetting(
+  component: string,
+  key: string,
+  writtenAs: string,
+  rawValue: string,
+  raw: string,
+  origin: string,
+  knowledge: DiffKnowledge,
+): Setting {
+  const info = knowledge.flagInfo(component, key);
   const isPath = info ? info.type === 'path' || !!knowledge.fileRefRule(component, key) : !!knowledge.fileRefRule(component, key) || looksLikePath(raw);
   if (isSecretKey(key) && !isPath && redactValue(raw) !== raw) {
     // Never carry a secret into a report: compare and show a fingerprint instead.

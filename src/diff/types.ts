@@ -29,6 +29,10 @@ export interface DiffMemo {
   normalize?: boolean;
   identity?: (text: string) => string;
   settings: Map<string | null, unknown>;
+  /** The left model's certificates and kubeconfigs by role, and the identity string of each. */
+  certificates?: unknown;
+  kubeconfigs?: unknown;
+  ids?: WeakMap<object, string>;
 }
 
 export function createDiffMemo(): DiffMemo {
@@ -89,7 +93,16 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
 
 /** Deep equality for JSON-like values, object key order ignored. */
 export function sameValue(a: unknown, b: unknown): boolean {
+  // Strings (most values) are equal as JSON exactly when they are equal; one value is equal to itself.
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  if (a === b) return true;
+  // Lists of strings (SANs, sources, sets): equal as JSON exactly when equal item by item.
+  if (Array.isArray(a) && Array.isArray(b) && a.every(isString) && b.every(isString)) return a.length === b.length && a.every((x, i) => x === b[i]);
   return stableJson(a) === stableJson(b);
+}
+
+function isString(v: unknown): boolean {
+  return typeof v === 'string';
 }
 
 export function stableJson(v: unknown): string {

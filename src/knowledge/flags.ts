@@ -110,8 +110,21 @@ interface Resolved {
   legacy: boolean;
 }
 
-const resolvedCache = new Map<string, Resolved | null>();
-const infoCache = new Map<string, FlagInfo>();
+/*
+ * Lookups by component, then flag name as written: every node of a fleet asks for the same few
+ * hundred. Nested maps, so that no key is built per lookup; bounded, since the names come from
+ * untrusted input (past the bound, names are looked up every time).
+ */
+const resolvedCache = new Map<string, Map<string, Resolved | null>>();
+const infoCache = new Map<string, Map<string, FlagInfo>>();
+const MAX_CACHED_COMPONENTS = 64;
+const MAX_CACHED_FLAGS = 4096;
+
+function cacheOf<V>(cache: Map<string, Map<string, V>>, component: string): Map<string, V> | undefined {
+  let m = cache.get(component);
+  if (!m && cache.size < MAX_CACHED_COMPONENTS) cache.set(component, (m = new Map()));
+  return m;
+}
 
 /** `-v` / `v` / `--v` -> `--v`; a `--flag=value` is cut at `=`. */
 function spell(comp: ComponentEntry, flag: string): string {
@@ -134,8 +147,8 @@ function resolveOne(comp: ComponentEntry, name: string): Resolved | undefined {
 }
 
 function resolve(component: string, flag: string): Resolved | undefined {
-  const key = `${component}\u0000${flag}`;
-  const hit = resolvedCache.get(key);
+  const cache = cacheOf(resolvedCache, component);
+  const hit = cache?.get(flag);
   if (hit !== undefined) return hit ?? undefined;
   const comp = knowledge().components[component];
   let found: Resolved | undefined;
@@ -147,7 +160,7 @@ function resolve(component: string, flag: string): Resolved | undefined {
       resolveOne(comp, `--${name.slice(2).replace(/_/g, '-')}`) ??
       resolveOne(comp, `--${name.slice(2).replace(/-/g, '_')}`);
   }
-  resolvedCache.set(key, found ?? null);
+  if (cache && cache.size < MAX_CACHED_FLAGS) cache.set(flag, found ?? null);
   return found;
 }
 
@@ -206,8 +219,8 @@ function sourceOf(r: Resolved): string {
 export function flagInfo(component: string, flag: string): FlagInfo | undefined {
   const r = resolve(component, flag);
   if (!r) return undefined;
-  const key = `${component}\u0000${r.name}`;
-  let info = infoCache.get(key);
+  const cache = cacheOf(infoCache, component);
+  let info = cache?.get(r.name);
   if (!info) {
     const type = r.entry.type as FlagType;
     const field = r.entry.configField ?? null;
@@ -226,7 +239,7 @@ export function flagInfo(component: string, flag: string): FlagInfo | undefined 
     if (field) info.configKind = field.slice(0, dot);
     if (r.legacy) info.legacy = true;
     Object.freeze(info);
-    infoCache.set(key, info);
+    if (cache && cache.size < MAX_CACHED_FLAGS) cache.set(r.name, info);
   }
   return info;
 }

@@ -5,25 +5,50 @@
  */
 import { createHash } from 'node:crypto';
 
-/** A least-recently-used map with a fixed number of entries (Map keeps insertion order). */
+interface LruEntry<K, V> {
+  key: K;
+  value: V;
+  /** Toward the least recently used end; `newer` toward the most recent. */
+  older: LruEntry<K, V> | undefined;
+  newer: LruEntry<K, V> | undefined;
+}
+
+/**
+ * A least-recently-used map with a fixed number of entries. A hit moves its entry to the front of
+ * a linked list: one hash lookup, where deleting and re-inserting the key (to use the Map's own
+ * order) costs three.
+ */
 export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, LruEntry<K, V>>();
+  private newest: LruEntry<K, V> | undefined;
+  private oldest: LruEntry<K, V> | undefined;
 
   constructor(readonly max: number) {}
 
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
+    const e = this.map.get(key);
+    if (e === undefined) return undefined;
+    this.touch(e);
+    return e.value;
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
+    const e = this.map.get(key);
+    if (e !== undefined) {
+      e.value = value;
+      this.touch(e);
+      return;
+    }
+    const added: LruEntry<K, V> = { key, value, older: this.newest, newer: undefined };
+    if (this.newest) this.newest.newer = added;
+    this.newest = added;
+    this.oldest ??= added;
+    this.map.set(key, added);
+    if (this.map.size > this.max) {
+      const gone = this.oldest as LruEntry<K, V>;
+      this.unlink(gone);
+      this.map.delete(gone.key);
+    }
   }
 
   get size(): number {
@@ -32,6 +57,25 @@ export class Lru<K, V> {
 
   clear(): void {
     this.map.clear();
+    this.newest = this.oldest = undefined;
+  }
+
+  private touch(e: LruEntry<K, V>): void {
+    if (e === this.newest) return;
+    this.unlink(e);
+    e.older = this.newest;
+    e.newer = undefined;
+    if (this.newest) this.newest.newer = e;
+    this.newest = e;
+    this.oldest ??= e;
+  }
+
+  private unlink(e: LruEntry<K, V>): void {
+    if (e.older) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = undefined;
   }
 }
 
@@ -89,4 +133,26 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
   }
   return value;
+}
+
+const shared = new WeakSet<object>();
+
+/**
+ * Deep-freezes plain data (objects and arrays, frozen parts included) and remembers it as immutable
+ * all the way down: work derived from it may then be cached on the object itself ({@link isShared}).
+ */
+export function freezeShared<T>(value: T): T {
+  const visit = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || shared.has(v)) return;
+    Object.freeze(v);
+    shared.add(v);
+    for (const child of Object.values(v as Record<string, unknown>)) visit(child);
+  };
+  visit(value);
+  return value;
+}
+
+/** True for data that went through {@link freezeShared}: it cannot change, so what is derived from it can be kept. */
+export function isShared(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && shared.has(value);
 }

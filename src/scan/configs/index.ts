@@ -5,7 +5,8 @@
  */
 import type { Component, ConfigFile, Finding } from '../../model/types.js';
 import { joinNodePath, type FileTree } from '../../source/file-tree.js';
-import { readYamlDocuments } from './safe-yaml.js';
+import { readYamlShared } from './safe-yaml.js';
+import { freezeShared } from '../../util/memo.js';
 import { redactSecrets } from './redact.js';
 import { compareText } from '../../util/compare.js';
 
@@ -72,7 +73,7 @@ export function loadConfigFile(
     }
     return { config: null, findings };
   }
-  const read = readYamlDocuments(text, path);
+  const read = readYamlShared(text, path);
   for (const f of read.findings) findings.push({ ...f, component: ref.component });
   const doc = read.documents[0];
   if (!doc) return { config: null, findings };
@@ -116,11 +117,26 @@ export function loadConfigFile(
       kind: kind ?? ref.kind,
       apiVersion: typeof obj.apiVersion === 'string' ? obj.apiVersion : null,
       component: ref.component,
-      content: redactSecrets(obj),
+      content: redactedContent(obj),
     },
     findings,
   };
 }
+
+/**
+ * The document with its secrets removed, frozen: the parse is shared by every node with the same
+ * file (readYamlShared), and so is its redacted copy; the differ keeps its own work on it.
+ */
+function redactedContent(doc: Record<string, unknown>): unknown {
+  let content = redacted.get(doc);
+  if (content === undefined) {
+    content = freezeShared(redactSecrets(doc));
+    redacted.set(doc, content);
+  }
+  return content;
+}
+
+const redacted = new WeakMap<object, unknown>();
 
 /** Every config file the components' flags name (each path read once), sorted by path. */
 export function scanConfigs(tree: FileTree, components: readonly Component[], skip: ReadonlySet<string> = new Set()): { configs: ConfigFile[]; findings: Finding[] } {

@@ -28,10 +28,17 @@ const NOT_SECRET_FLAGS = new Set(['--auth-token', '--initial-cluster-token', '--
 
 /** True for a field or flag name whose value is a secret (`secret`, `token`, `clientSecret`, `--etcd-password`). */
 export function isSecretKey(name: string): boolean {
-  if (NOT_SECRET_FLAGS.has(name)) return false;
-  const key = name.replace(/^-+/, '').replace(/[-_.]/g, '').toLowerCase();
-  return SECRET_ENDINGS.some((end) => key.endsWith(end));
+  let secret = secretKeys.get(name);
+  if (secret === undefined) {
+    const key = name.replace(/^-+/, '').replace(/[-_.]/g, '').toLowerCase();
+    secret = !NOT_SECRET_FLAGS.has(name) && SECRET_ENDINGS.some((end) => key.endsWith(end));
+    // Field and flag names repeat on every node; a hostile file's many names are not all kept.
+    if (secretKeys.size < 10_000) secretKeys.set(name, secret);
+  }
+  return secret;
 }
+
+const secretKeys = new Map<string, boolean>();
 
 /** Values that say whether something is on, never what a secret is: kept as they are. */
 function isBooleanValue(value: unknown): boolean {

@@ -211,18 +211,27 @@ function yamlFinding(path: string, err: unknown, lineOffset: number, severity: F
  */
 export function readYamlDocuments(text: string, path: string, options: { limits?: Partial<YamlLimits>; severity?: Finding['severity'] } = {}): YamlReadResult {
   if (text.length > MAX_MEMO_INPUT) return readYamlUncached(text, path, options);
-  // The same config.yaml sits on every node of a fleet: parse it once, hand each caller its own copy.
-  const key = `${contentKey('yaml', text)}\u0000${path}\u0000${JSON.stringify(options)}`;
+  try {
+    return structuredClone(readYamlShared(text, path, options));
+  } catch {
+    return readYamlUncached(text, path, options);
+  }
+}
+
+/**
+ * The same as readYamlDocuments, but the result may be the one handed to every other caller with
+ * the same text: the caller must not change it (loadConfigFile copies what it keeps). The same
+ * config.yaml sits on every node of a fleet: it is parsed once.
+ */
+export function readYamlShared(text: string, path: string, options: { limits?: Partial<YamlLimits>; severity?: Finding['severity'] } = {}): YamlReadResult {
+  if (text.length > MAX_MEMO_INPUT) return readYamlUncached(text, path, options);
+  const key = `${contentKey('yaml', text)}\u0000${path}\u0000${options.severity ?? ''}\u0000${options.limits ? JSON.stringify(options.limits) : ''}`;
   let read = yamlCache.get(key);
   if (!read) {
     read = readYamlUncached(text, path, options);
     yamlCache.set(key, read);
   }
-  try {
-    return structuredClone(read);
-  } catch {
-    return readYamlUncached(text, path, options);
-  }
+  return read;
 }
 
 const yamlCache = new Lru<string, YamlReadResult>(512);

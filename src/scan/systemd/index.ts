@@ -15,6 +15,7 @@ import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from 
 import { parseUnitFile, type ParsedUnitFile, type UnitAssignment } from './unit-file.js';
 import { splitShellWords } from './words.js';
 import { compareText } from '../../util/compare.js';
+import { Lru, MAX_MEMO_INPUT, contentKey, freezeShared, isShared } from '../../util/memo.js';
 
 /** Unit directories, highest precedence first (systemd.unit(5), "System Unit Search Path"). */
 export const UNIT_SEARCH_PATH = [
@@ -49,6 +50,43 @@ interface UnitSettings {
 /** Unit names (without `.service`) that belong to a component even when its ExecStart cannot be read. */
 const COMPONENT_UNIT_NAMES = new Set(COMPONENT_BINARIES.flatMap((c) => [c.component, ...c.binaries]));
 
+/*
+ * A fleet's nodes have the same unit files and drop-ins: each distinct text is
+ * parsed once. What is kept is frozen (the findings are copied for each node, which marks them with
+ * its component); assignments of a kept parse are frozen too, and what is read from them is kept
+ * on them.
+ */
+const unitFiles = new Lru<string, ParsedUnitFile>(512);
+const execValues = new WeakMap<UnitAssignment, Map<string, { commands: ExecCommand[]; findings: Finding[] }>>();
+const environmentValues = new WeakMap<UnitAssignment, Map<string, { vars: EnvVar[]; findings: Finding[] }>>();
+
+function shared<T>(cache: Lru<string, T>, kind: string, text: string, path: string, parse: (text: string, path: string) => T): T {
+  if (text.length > MAX_MEMO_INPUT) return parse(text, path);
+  const key = `${contentKey(kind, text)}\u0000${path}`;
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = freezeShared(parse(text, path));
+    cache.set(key, v);
+  }
+  return v;
+}
+
+function perAssignment<T>(cache: WeakMap<UnitAssignment, Map<string, T>>, a: UnitAssignment, unitName: string, parse: () => T): T {
+  if (!isShared(a)) return parse();
+  let byUnit = cache.get(a);
+  if (!byUnit) cache.set(a, (byUnit = new Map()));
+  let v = byUnit.get(unitName);
+  if (v === undefined) {
+    v = freezeShared(parse());
+    byUnit.set(unitName, v);
+  }
+  return v;
+}
+
+function copy(f: Finding): Finding {
+  return { ...f };
+}
+
 class Scanner {
   private readonly parsed = new Map<string, ParsedUnitFile>();
   private readonly envFiles = new Map<string, EnvVar[] | null>();
@@ -66,9 +104,9 @@ class Scanner {
   unitFile(path: string): ParsedUnitFile {
     let p = this.parsed.get(path);
     if (!p) {
-      p = parseUnitFile(this.tree.readText(path) ?? '', path);
+      p = shared(unitFiles, 'unit', this.tree.readText(path) ?? '', path, parseUnitFile);
       this.parsed.set(path, p);
-      this.note(path, p.findings);
+      this.note(path, p.findings.map(copy));
     }
     return p;
   }
@@ -79,6 +117,7 @@ class Scanner {
     const text = this.tree.readText(path);
     let vars: EnvVar[] | null = null;
     if (text !== null) {
+      // Not kept: environment files are a few lines, and the one that matters differs on every node.
       const r = parseEnvFile(text, path);
       this.note(path, r.findings);
       vars = r.vars;
@@ -95,6 +134,25 @@ class Scanner {
       return joinNodePath(target.startsWith('/') ? target : `${dir}/${target}`) === '/dev/null';
     }
     return this.tree.isFile(path) && this.tree.readText(path) === '';
+  }
+
+  private readonly listed = new Map<string, ReadonlySet<string> | null>();
+
+  /**
+   * False when the directory's listing shows it has no entry by that name, so the name need not be
+   * looked up. An empty listing of a directory that is there settles nothing (it may be unreadable),
+   * nor does one cut short at the tree's limit.
+   */
+  mayHold(dir: string, name: string): boolean {
+    let names = this.listed.get(dir);
+    if (names === undefined) {
+      const list = this.tree.list(dir);
+      if (list.length >= this.tree.limits.maxDirEntries) names = null;
+      else if (list.length === 0) names = this.tree.isDir(dir) ? null : new Set();
+      else names = new Set(list);
+      this.listed.set(dir, names);
+    }
+    return names === null || names.has(name);
   }
 
   /** Whether a name in a unit directory holds something systemd would load or a mask. */
@@ -124,8 +182,8 @@ class Scanner {
           s.execLines = 0;
           return;
         }
-        const r = parseExecValue(a, unitName);
-        out.push(...r.findings);
+        const r = perAssignment(execValues, a, unitName, () => parseExecValue(a, unitName));
+        out.push(...r.findings.map(copy));
         s.commands.push(...r.commands);
         s.execLines++;
         return;
@@ -135,8 +193,8 @@ class Scanner {
           s.environment = [];
           return;
         }
-        const r = parseEnvironmentValue(a);
-        out.push(...r.findings);
+        const r = perAssignment(environmentValues, a, '', () => parseEnvironmentValue(a));
+        out.push(...r.findings.map(copy));
         s.environment.push(...r.vars);
         return;
       }
@@ -328,7 +386,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     let maskedBy: string | null = null;
     for (const dir of UNIT_SEARCH_PATH) {
       const p = `${dir}/${name}`;
-      if (!sc.holds(p)) continue;
+      if (!sc.mayHold(dir, name) || !sc.holds(p)) continue;
       if (sc.isMask(p)) {
         maskedBy = maskedBy ?? p;
         continue;
@@ -338,6 +396,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     }
     const dropInByName = new Map<string, string>();
     for (const dir of UNIT_SEARCH_PATH) {
+      if (!sc.mayHold(dir, `${name}.d`)) continue;
       const d = `${dir}/${name}.d`;
       for (const f of tree.list(d)) {
         if (!f.endsWith('.conf') || dropInByName.has(f)) continue;
