@@ -235,8 +235,13 @@ async function compareInWorkers(
       send();
     });
   const workers = Array.from({ length: Math.max(0, Math.min(threads - 1, chunks.length - 1)) }, runWorker);
-  // This thread takes chunks too, between handling the workers' answers.
-  while (next < chunks.length) await runHere(chunks[next++]);
+  // This thread takes chunks too, between handling the workers' answers: reading a node never
+  // waits on anything, so each chunk ends with a turn of the event loop, or the workers' answers
+  // (and their next chunks) would wait until this thread had read every node.
+  while (next < chunks.length) {
+    await runHere(chunks[next++]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   await Promise.all(workers);
   // Chunks a worker did not finish (it crashed or could not start): read them here.
   for (const chunk of leftOver) await runHere(chunk);
