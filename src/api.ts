@@ -130,9 +130,10 @@ export async function auditNodes(nodes: readonly AuditNodeInput[], options: Audi
     nodes.map((n, i) => auditInput(n, i, scanOptions)),
     {
       baseline,
-      diff: (l, r, labels) =>
+      diff: (l, r, labels, sides) =>
         diffNodes(l, r, {
           labels,
+          sides,
           memo,
           normalizeIdentity: options.normalizeIdentity,
           ...(options.now ? { now: options.now } : {}),

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AuditNode, AuditReport, Difference, DiffReport, NodeModel } from '../model/types.js';
+import type { SideWords } from '../diff/types.js';
 import type { WorkerInit, WorkerJob, WorkerResult } from './worker.js';
 import { compareText } from '../util/compare.js';
 
@@ -29,6 +30,7 @@ export interface WorkerSource {
 /** The same comparison as `diff`, as data a worker thread can repeat (options of diffNodes). */
 export interface WorkerDiffOptions {
   normalizeIdentity?: boolean;
+  sides?: SideWords;
   now?: Date;
   expiringDays?: number;
 }
@@ -36,7 +38,17 @@ export interface WorkerDiffOptions {
 /** Fewer nodes than this are audited on the main thread: starting workers costs more than it saves. */
 export const PARALLEL_MIN_NODES = 50;
 
-export type DiffFn = (left: NodeModel, right: NodeModel, labels: { left: string; right: string }) => DiffReport;
+/**
+ * Compares the reference (left) with one node (right). `sides` are the words messages should use
+ * for them (diffNodes' option of that name): the engine passes {@link BASELINE_SIDES} or
+ * {@link MAJORITY_SIDES}.
+ */
+export type DiffFn = (left: NodeModel, right: NodeModel, labels: { left: string; right: string }, sides: SideWords) => DiffReport;
+
+/** An audit's messages speak of the baseline and this node, not of left and right. */
+export const BASELINE_SIDES: SideWords = Object.freeze({ left: 'the baseline', right: 'this node' });
+/** Without a baseline, the reference value is the one most nodes have. */
+export const MAJORITY_SIDES: SideWords = Object.freeze({ left: 'the majority', right: 'this node' });
 
 export interface AuditEngineOptions {
   diff: DiffFn;
@@ -54,6 +66,10 @@ export interface AuditEngineOptions {
    * PARALLEL_MIN_NODES nodes; a number forces that many (0 or 1: this thread only).
    */
   workers?: number;
+}
+
+function sidesOf(options: AuditEngineOptions): SideWords {
+  return options.baseline ? BASELINE_SIDES : MAJORITY_SIDES;
 }
 
 interface NodeResult {
@@ -108,7 +124,7 @@ async function compareAll(
     try {
       const model = await input.load();
       if (!ref) ref = { label: input.label, model };
-      const report = options.diff(ref.model, model, { left: ref.label, right: input.label });
+      const report = options.diff(ref.model, model, { left: ref.label, right: input.label }, sidesOf(options));
       result = { label: input.label, style: model.style, role: model.role, differences: report.differences };
     } catch (err) {
       result = { label: input.label, style: 'unknown', role: 'unknown', differences: [], error: (err as Error).message };
@@ -188,7 +204,7 @@ async function compareInWorkers(
   const size = Math.max(1, Math.min(16, Math.ceil(inputs.length / (threads * 16))));
   const chunks: number[][] = [];
   for (let i = 0; i < inputs.length; i += size) chunks.push(Array.from({ length: Math.min(size, inputs.length - i) }, (_, k) => i + k));
-  const init: WorkerInit = { reference, diff: options.workerDiff ?? {} };
+  const init: WorkerInit = { reference, diff: { ...options.workerDiff, sides: sidesOf(options) } };
   const leftOver: number[][] = [];
   let next = 0;
   const local = { ...options, onProgress: undefined };

@@ -211,8 +211,8 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
       const lp = l ? where(l) : null;
       const rp = r ? where(r) : null;
       if (!l || !r) {
-        const side = l ? 'left' : 'right';
-        const other = l ? 'right' : 'left';
+        const side = l ? ctx.sides.left : ctx.sides.right;
+        const other = l ? ctx.sides.right : ctx.sides.left;
         const asKey = role.startsWith('path:') ? null : roleGivenAsKey(l ? right : left, role, ctx, l ? ctx.rightIdentity : ctx.leftIdentity);
         if (asKey) {
           out.push(difference({
@@ -242,7 +242,7 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity: 'warning',
           left: pick(li), right: pick(ri),
-          message: `${capitalize(what)} differs: ${parts.join('; ')}${shared(l, 'left')}${shared(r, 'right')}; make sure the same clients and names are trusted on both.`,
+          message: `${capitalize(what)} differs: ${parts.join('; ')}${shared(l, ctx.sides.left)}${shared(r, ctx.sides.right)}; make sure the same clients and names are trusted on both.`,
         }));
       }
       const ls = certStatus(l.cert, ctx);
@@ -252,13 +252,13 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity,
           left: ls, right: rs,
-          message: `${capitalize(what)} is ${ls} on left and ${rs} on right (right's expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
+          message: `${capitalize(what)} is ${ls} on ${ctx.sides.left} and ${rs} on ${ctx.sides.right} (${ctx.sides.right}'s expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
         }));
       }
       if (lp !== rp) {
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'layout', severity: 'info', left: lp, right: rp,
-          message: `${capitalize(what)} lives at ${lp} on left and ${rp} on right; only the location differs.`,
+          message: `${capitalize(what)} lives at ${lp} on ${ctx.sides.left} and ${rp} on ${ctx.sides.right}; only the location differs.`,
         }));
       }
     }
@@ -297,7 +297,7 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
         out.push(difference({
           component, subject: 'kubeconfig', key, change: l ? 'removed' : 'added', category: 'config', severity: 'warning',
           left: lp, right: rp,
-          message: `Only ${l ? 'left' : 'right'} has ${what} (${lp ?? rp}); check how the other side authenticates.`,
+          message: `Only ${l ? ctx.sides.left : ctx.sides.right} has ${what} (${lp ?? rp}); check how the other side authenticates.`,
         }));
         continue;
       }
@@ -307,7 +307,7 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
         out.push(difference({
           component, subject: 'kubeconfig', key: `${key}.server`, change: 'changed', category: 'config', severity: 'warning',
           left: lv.server, right: rv.server,
-          message: `${capitalize(what)} talks to ${lv.server ?? 'no server'} on left and ${rv.server ?? 'no server'} on right; check both reach the intended apiserver.`,
+          message: `${capitalize(what)} talks to ${lv.server ?? 'no server'} on ${ctx.sides.left} and ${rv.server ?? 'no server'} on ${ctx.sides.right}; check both reach the intended apiserver.`,
         }));
       }
       const idChanged = (['user', 'groups', 'auth'] as const).filter((f) => !sameValue(lv[f], rv[f]));
@@ -331,7 +331,7 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
         out.push(difference({
           component, subject: 'kubeconfig', key: field === 'path' ? key : `${key}.${field}`, change: 'changed', category: 'layout', severity: 'info',
           left: a, right: b,
-          message: `${capitalize(what)}${field === 'path' ? '' : `'s ${field === 'ca' ? 'CA' : 'client certificate'}`} is at ${a} on left and ${b} on right; only the location differs.`,
+          message: `${capitalize(what)}${field === 'path' ? '' : `'s ${field === 'ca' ? 'CA' : 'client certificate'}`} is at ${a} on ${ctx.sides.left} and ${b} on ${ctx.sides.right}; only the location differs.`,
         }));
       }
     }

@@ -1,6 +1,6 @@
 /** Component-level facts compared: presence, run mode, version, enabled, image, binary, sources. */
 import type { Component, Difference, RunMode } from '../model/types.js';
-import { type DiffContext, difference, sameValue } from './types.js';
+import { type DiffContext, type SideWords, difference, PLAIN_SIDES, sameValue } from './types.js';
 
 const RUN_MODE_WORDS: Record<RunMode, string> = {
   'static-pod': 'a static pod',
@@ -8,11 +8,11 @@ const RUN_MODE_WORDS: Record<RunMode, string> = {
   daemonset: 'a DaemonSet',
 };
 
-export function comparePresence(name: string, l: Component | undefined, r: Component | undefined): Difference | null {
+export function comparePresence(name: string, l: Component | undefined, r: Component | undefined, sides: SideWords = PLAIN_SIDES): Difference | null {
   if (l && r) return null;
   const c = (l ?? r) as Component;
-  const side = l ? 'left' : 'right';
-  const other = l ? 'right' : 'left';
+  const side = l ? sides.left : sides.right;
+  const other = l ? sides.right : sides.left;
   return difference({
     component: name, subject: 'component', key: name, change: l ? 'removed' : 'added', category: 'presence', severity: 'warning',
     left: l ? l.runMode : null, right: r ? r.runMode : null,
@@ -27,7 +27,7 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
     out.push(difference({
       component: name, subject: 'run-mode', key: 'runMode', change: 'changed', category: 'run-mode', severity: 'info',
       left: l.runMode, right: r.runMode,
-      message: `${name} runs as ${RUN_MODE_WORDS[l.runMode] ?? l.runMode} on left and as ${RUN_MODE_WORDS[r.runMode] ?? r.runMode} on right; it is started, restarted and upgraded differently.`,
+      message: `${name} runs as ${RUN_MODE_WORDS[l.runMode] ?? l.runMode} on ${ctx.sides.left} and as ${RUN_MODE_WORDS[r.runMode] ?? r.runMode} on ${ctx.sides.right}; it is started, restarted and upgraded differently.`,
     }));
   }
   const lv = normalizeVersion(l.version);
@@ -37,7 +37,7 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
     out.push(difference({
       component: name, subject: 'version', key: 'version', change: 'changed', category: 'version',
       severity: minor(lv) !== minor(rv) ? 'warning' : 'info', left: l.version, right: r.version,
-      message: `${name} is ${l.version} on left and ${r.version} on right; upgrade the older one if they should match.`,
+      message: `${name} is ${l.version} on ${ctx.sides.left} and ${r.version} on ${ctx.sides.right}; upgrade the older one if they should match.`,
     }));
   }
   if (l.enabled !== null && r.enabled !== null && l.enabled !== r.enabled) {
@@ -46,8 +46,8 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
       category: name === 'kubelet' ? 'security' : 'config', severity: r.enabled ? 'info' : 'warning',
       left: l.enabled, right: r.enabled,
       message: r.enabled
-        ? `${name} is enabled at boot on right but not on left; enable it on left if it should start after a reboot.`
-        : `${name} is not enabled at boot on right (it is on left); run systemctl enable ${l.unit ?? r.unit ?? name} on right unless that is intended.`,
+        ? `${name} is enabled at boot on ${ctx.sides.right} but not on ${ctx.sides.left}; enable it on ${ctx.sides.left} if it should start after a reboot.`
+        : `${name} is not enabled at boot on ${ctx.sides.right} (it is on ${ctx.sides.left}); run systemctl enable ${l.unit ?? r.unit ?? name} on ${ctx.sides.right} unless that is intended.`,
     }));
   }
   const li = imageRepository(l.image);
@@ -56,7 +56,7 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
     out.push(difference({
       component: name, subject: 'component', key: 'image', change: 'changed', category: 'config', severity: 'info',
       left: l.image, right: r.image,
-      message: `${name}'s image comes from ${li} on left and ${ri} on right; check both registries are trusted and reachable.`,
+      message: `${name}'s image comes from ${li} on ${ctx.sides.left} and ${ri} on ${ctx.sides.right}; check both registries are trusted and reachable.`,
     }));
   }
   // A static pod's binary is its image's entrypoint: beside a daemon's path it only repeats the run mode.
@@ -64,7 +64,7 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
     out.push(difference({
       component: name, subject: 'component', key: 'binary', change: 'changed', category: 'layout', severity: 'info',
       left: l.binary, right: r.binary,
-      message: `${name}'s binary is ${l.binary} on left and ${r.binary} on right; only the location differs.`,
+      message: `${name}'s binary is ${l.binary} on ${ctx.sides.left} and ${r.binary} on ${ctx.sides.right}; only the location differs.`,
     }));
   }
   if (l.runMode === r.runMode) {
@@ -74,7 +74,7 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
       out.push(difference({
         component: name, subject: 'component', key: 'sources', change: 'changed', category: 'layout', severity: 'info',
         left: ls, right: rs,
-        message: `${name} is configured from ${ls.join(', ') || 'nothing'} on left and ${rs.join(', ') || 'nothing'} on right; only where its configuration lives differs.`,
+        message: `${name} is configured from ${ls.join(', ') || 'nothing'} on ${ctx.sides.left} and ${rs.join(', ') || 'nothing'} on ${ctx.sides.right}; only where its configuration lives differs.`,
       }));
     }
   }
@@ -84,7 +84,7 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
     out.push(difference({
       component: name, subject: 'component', key: 'args', change: 'changed', category: 'config', severity: 'warning',
       left: la, right: ra,
-      message: `${name} gets the arguments ${la.join(' ') || '(none)'} on left and ${ra.join(' ') || '(none)'} on right; make them match if the difference is not intended.`,
+      message: `${name} gets the arguments ${la.join(' ') || '(none)'} on ${ctx.sides.left} and ${ra.join(' ') || '(none)'} on ${ctx.sides.right}; make them match if the difference is not intended.`,
     }));
   }
   return out;

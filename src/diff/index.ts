@@ -9,10 +9,10 @@ import { componentSettings, type ComponentSettings } from './settings.js';
 import { compareSettings } from './settings-compare.js';
 import { compareComponent, comparePresence } from './components.js';
 import { compareCertificates, compareKubeconfigs } from './certificates.js';
-import { type DiffContext, type DiffMemo, type DiffOptions, difference } from './types.js';
+import { type DiffContext, type DiffMemo, type DiffOptions, difference, PLAIN_SIDES } from './types.js';
 import { compareText } from '../util/compare.js';
 
-export type { DiffOptions, DiffContext, DiffMemo } from './types.js';
+export type { DiffOptions, DiffContext, DiffMemo, SideWords } from './types.js';
 export { createDiffMemo } from './types.js';
 export type { DiffKnowledge } from './knowledge.js';
 export { defaultKnowledge } from './knowledge.js';
@@ -59,6 +59,7 @@ export function diffContext(left: NodeModel, right: NodeModel, options: DiffOpti
   }
   return {
     knowledge,
+    sides: options.sides ?? PLAIN_SIDES,
     leftIdentity,
     rightIdentity: normalize ? identityReplacer(nodeIdentity(right, knowledge)) : same,
     expiringDays: options.expiringDays ?? 30,
@@ -77,7 +78,7 @@ export function diffNodes(left: NodeModel, right: NodeModel, options: DiffOption
   for (const name of [...known].sort()) {
     const l = lc.get(name);
     const r = rc.get(name);
-    const presence = comparePresence(name, l, r);
+    const presence = comparePresence(name, l, r, ctx.sides);
     if (presence) {
       differences.push(presence);
       continue;
@@ -94,7 +95,7 @@ export function diffNodes(left: NodeModel, right: NodeModel, options: DiffOption
   for (const group of [...orphanGroups].sort((a, b) => compareText(a ?? '', b ?? ''))) {
     differences.push(...compareConfigured(left, right, group, null, null, ctx));
   }
-  differences.push(...compareExtraStaticPods(left, right));
+  differences.push(...compareExtraStaticPods(left, right, ctx));
   differences.push(...compareCertificates(left, right, ctx, known));
   differences.push(...compareKubeconfigs(left, right, ctx, known));
   const kept = withoutRepeats(differences);
@@ -136,7 +137,7 @@ function compareConfigured(
       if (name === null && ap !== bp) {
         out.push(difference({
           component: null, subject: 'file', key: kind, change: 'changed', category: 'layout', severity: 'info', left: ap, right: bp,
-          message: `The ${kind} is at ${ap} on left and ${bp} on right; only the location differs.`,
+          message: `The ${kind} is at ${ap} on ${ctx.sides.left} and ${bp} on ${ctx.sides.right}; only the location differs.`,
         }));
       }
       continue;
@@ -150,7 +151,7 @@ function compareConfigured(
     out.push(difference({
       component: name, subject: 'file', key: kind, change: a ? 'removed' : 'added', category: 'config', severity: 'warning',
       left: a ? path : null, right: b ? path : null,
-      message: `Only ${a ? 'left' : 'right'} has a ${kind} (${path})${name ? ` for ${name}` : ''}; its settings apply on that side only.`,
+      message: `Only ${a ? ctx.sides.left : ctx.sides.right} has a ${kind} (${path})${name ? ` for ${name}` : ''}; its settings apply on that side only.`,
     }));
   }
   for (const d of compareSettings(name, { component: l, settings: ls }, { component: r, settings: rs }, ctx)) {
@@ -207,7 +208,7 @@ function withoutRepeats(differences: readonly Difference[]): Difference[] {
   });
 }
 
-function compareExtraStaticPods(left: NodeModel, right: NodeModel): Difference[] {
+function compareExtraStaticPods(left: NodeModel, right: NodeModel, ctx: DiffContext): Difference[] {
   const out: Difference[] = [];
   const l = new Map(left.extraStaticPods.map((p) => [p.name, p]));
   const r = new Map(right.extraStaticPods.map((p) => [p.name, p]));
@@ -218,7 +219,7 @@ function compareExtraStaticPods(left: NodeModel, right: NodeModel): Difference[]
     out.push(difference({
       component: name, subject: 'component', key: name, change: a ? 'removed' : 'added', category: 'presence', severity: 'info',
       left: a ? a.path : null, right: b ? b.path : null,
-      message: `The static pod ${name} runs on ${a ? 'left' : 'right'} only (${(a ?? b)?.path}); check whether the other node needs it.`,
+      message: `The static pod ${name} runs on ${a ? ctx.sides.left : ctx.sides.right} only (${(a ?? b)?.path}); check whether the other node needs it.`,
     }));
   }
   return out;

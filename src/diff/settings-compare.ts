@@ -24,7 +24,7 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
     const d = compareSetting(name, key, l, r, left, right, ctx);
     if (d) out.push(d);
   }
-  return collapseItems(out, left, right);
+  return collapseItems(out, left, right, ctx);
 }
 
 const ADMISSION_FLAGS = ['--enable-admission-plugins', '--disable-admission-plugins'];
@@ -71,12 +71,12 @@ function compareAdmission(left: Side, right: Side, ctx: DiffContext): Difference
   let reason = '';
   if (vr?.weak && !vl?.weak) {
     severity = maxSeverity(severity, vr.severity);
-    reason = `; right is weaker: ${vr.reason.replace(/[.\s]+$/, '')}`;
+    reason = `; ${ctx.sides.right} is weaker: ${vr.reason.replace(/[.\s]+$/, '')}`;
   } else if (vl?.weak && !vr?.weak) {
-    reason = `; right is stronger; on left: ${vl.reason.replace(/[.\s]+$/, '')}`;
+    reason = `; ${ctx.sides.right} is stronger; on ${ctx.sides.left}: ${vl.reason.replace(/[.\s]+$/, '')}`;
   }
   const removed: string[] = [];
-  for (const [only, side, label] of [[onlyL, left, 'left'], [onlyR, right, 'right']] as const) {
+  for (const [only, side, label] of [[onlyL, left, ctx.sides.left], [onlyR, right, ctx.sides.right]] as const) {
     const version = side.component?.version ?? null;
     for (const p of only) {
       const gone = safe(() => k.admissionPluginRemovedAt?.(p, version), undefined);
@@ -86,14 +86,14 @@ function compareAdmission(left: Side, right: Side, ctx: DiffContext): Difference
     }
   }
   const parts: string[] = [];
-  if (onlyR.length) parts.push(`right also runs ${onlyR.join(', ')}`);
-  if (onlyL.length) parts.push(`right does not run ${onlyL.join(', ')}`);
+  if (onlyR.length) parts.push(`${ctx.sides.right} also runs ${onlyR.join(', ')}`);
+  if (onlyL.length) parts.push(`${ctx.sides.right} does not run ${onlyL.join(', ')}`);
   const written = (e: Setting | undefined, d: Setting | undefined) =>
     [e ? `${e.writtenAs}=${e.display}` : null, d ? `--disable-admission-plugins=${d.display}` : null].filter(Boolean).join(' ') || 'defaults only';
   return difference({
     component: 'kube-apiserver', subject: 'flag', key: '--enable-admission-plugins', change: changeOf(le ?? ld, re ?? rd),
     category: 'security', severity, left: onlyL.length ? onlyL.join(',') : null, right: onlyR.length ? onlyR.join(',') : null,
-    message: `kube-apiserver's admission plugins in effect differ: ${parts.join('; ')} (left: ${written(le, ld)}; right: ${written(re, rd)})${reason}${removed.length ? `; ${removed.join('; ')}` : ''}.`,
+    message: `kube-apiserver's admission plugins in effect differ: ${parts.join('; ')} (${ctx.sides.left}: ${written(le, ld)}; ${ctx.sides.right}: ${written(re, rd)})${reason}${removed.length ? `; ${removed.join('; ')}` : ''}.`,
   });
 }
 
@@ -101,7 +101,7 @@ function compareAdmission(left: Side, right: Side, ctx: DiffContext): Difference
  * A list item (`keys[key1]`) on one side only is one difference, not one per field it holds: the
  * shortest `...]` prefix of the key that the other side has nothing under stands for them all.
  */
-function collapseItems(diffs: Difference[], left: Side, right: Side): Difference[] {
+function collapseItems(diffs: Difference[], left: Side, right: Side, ctx: DiffContext): Difference[] {
   const out: Difference[] = [];
   const groups = new Map<string, Difference[]>();
   for (const d of diffs) {
@@ -120,7 +120,7 @@ function collapseItems(diffs: Difference[], left: Side, right: Side): Difference
     const value = Object.fromEntries(ds.map((d) => [d.key.slice(item.length).replace(/^\./, '') || '.', side === 'left' ? d.left : d.right]));
     out.push(difference({
       ...ds[0], key: item, left: side === 'left' ? value : null, right: side === 'right' ? value : null,
-      message: `${ds[0].component ?? 'node'} ${item} is on ${side} only; make them match if the difference is not intended.`,
+      message: `${ds[0].component ?? 'node'} ${item} is on ${side === 'left' ? ctx.sides.left : ctx.sides.right} only; make them match if the difference is not intended.`,
     }));
   }
   return out;
@@ -166,7 +166,7 @@ function compareSetting(
   // The documented spelling (`1h`) when it is the default in force, the normalized value otherwise.
   const showDefault = (v: unknown): string =>
     info?.default != null && sameValue(safe(() => k.normalizeFlagValue(comp, key, info.default as string), null), v) ? info.default : show(v);
-  const values = `${describe(l, lv, 'left')} and ${describe(r, rv, 'right')}`;
+  const values = `${describe(l, lv, ctx.sides.left)} and ${describe(r, rv, ctx.sides.right)}`;
   const removal = removalNote(comp, l, r, left, right, ctx);
   const floor = (s: Severity): Severity => (removal.escalate ? maxSeverity(s, 'warning') : s);
 
@@ -174,7 +174,7 @@ function compareSetting(
   if (l && r && l.isPath && r.isPath && l.display !== '' && r.display !== '') {
     return difference({
       component: name, subject, key, change, category: 'layout', severity: floor('info'), left: leftShown, right: rightShown,
-      message: `${what} points at ${quote(l.display)} on left and ${quote(r.display)} on right; only the location differs, what the file holds is compared by its role${removal.text}.`,
+      message: `${what} points at ${quote(l.display)} on ${ctx.sides.left} and ${quote(r.display)} on ${ctx.sides.right}; only the location differs, what the file holds is compared by its role${removal.text}.`,
     });
   }
 
@@ -197,10 +197,10 @@ function compareSetting(
       let reason: string;
       if (weakR && !weakL) {
         severity = vr?.severity ?? 'warning';
-        reason = `right is weaker: ${vr?.reason ?? ''}`;
+        reason = `${ctx.sides.right} is weaker: ${vr?.reason ?? ''}`;
       } else if (weakL && !weakR) {
         severity = 'info';
-        reason = `right is stronger; on left: ${vl?.reason ?? ''}`;
+        reason = `${ctx.sides.right} is stronger; on ${ctx.sides.left}: ${vl?.reason ?? ''}`;
       } else if (weakL && weakR) {
         severity = vr?.severity ?? 'warning';
         reason = `both are weak: ${vr?.reason ?? ''}`;
@@ -244,15 +244,23 @@ interface RemovalNote {
 function removalNote(comp: string, l: Setting | undefined, r: Setting | undefined, left: Side, right: Side, ctx: DiffContext): RemovalNote {
   const notes: string[] = [];
   let escalate = false;
-  for (const [s, side, label] of [[l, left, 'left'], [r, right, 'right']] as const) {
+  let previous: { note: string; text: string; version: string | null; writtenAs: string } | undefined;
+  for (const [s, side, label] of [[l, left, ctx.sides.left], [r, right, ctx.sides.right]] as const) {
     if (!s || s.fromFile || !s.writtenAs.startsWith('--')) continue;
     const version = side.component?.version ?? null;
     const gone = safe(() => ctx.knowledge.removedAt(comp, s.writtenAs, version), undefined);
     if (!gone) continue;
     const hidden = gone.evidence === 'reference-drop';
-    const runs = version ? `${label} runs ${version}` : `${label}'s version is unknown`;
-    notes.push(hidden ? `${s.writtenAs} left the reference in ${gone.version}, removed or hidden (${runs})` : `${s.writtenAs} was removed in ${gone.version} (${runs})`);
+    const text = hidden ? `${s.writtenAs} left the reference in ${gone.version}, removed or hidden` : `${s.writtenAs} was removed in ${gone.version}`;
     if (version && !hidden) escalate = true;
+    // Both sides set it and run the same (or no known) version: one note, not the same twice.
+    if (previous && previous.text === text && previous.version === version && previous.writtenAs === s.writtenAs) {
+      notes[notes.length - 1] = `${text} (${version ? `both run ${version}` : 'the version is unknown on both sides'})`;
+      continue;
+    }
+    const runs = version ? `${label} runs ${version}` : `${label}'s version is unknown`;
+    notes.push(`${text} (${runs})`);
+    previous = { note: notes[notes.length - 1], text, version, writtenAs: s.writtenAs };
   }
   return { text: notes.length ? `; ${notes.join('; ')}` : '', escalate };
 }

@@ -5,6 +5,11 @@ import type { DiffKnowledge } from './knowledge.js';
 export interface DiffOptions {
   /** How each side is named in the report (the path as given, usually). Default `left` / `right`. */
   labels?: { left?: string; right?: string };
+  /**
+   * How messages name each side: `left` / `right` (the order given, as diff(1)) unless set; an
+   * audit says `the baseline` / `this node`.
+   */
+  sides?: SideWords;
   /** Replace each node's own name and addresses with `<node-name>` / `<node-ip>`. Default true. */
   normalizeIdentity?: boolean;
   /**
@@ -40,8 +45,17 @@ export function createDiffMemo(): DiffMemo {
 }
 
 /** What every comparison step gets. */
+/** Words for the two sides in messages ("on left", "Only this node has ..."): lower case, as mid-sentence. */
+export interface SideWords {
+  left: string;
+  right: string;
+}
+
+export const PLAIN_SIDES: SideWords = Object.freeze({ left: 'left', right: 'right' });
+
 export interface DiffContext {
   knowledge: DiffKnowledge;
+  sides: SideWords;
   /** Identity replacement of each side (identity functions when turned off). */
   leftIdentity: (text: string) => string;
   rightIdentity: (text: string) => string;

@@ -46,13 +46,18 @@ describe('an audit on worker threads', () => {
       baseline,
       workers,
       workerDiff: { now },
-      diff: (l: Parameters<Differ['diffNodes']>[0], r: Parameters<Differ['diffNodes']>[1], labels: { left: string; right: string }) => diffNodes(l, r, { labels, now }),
+      diff: (l: Parameters<Differ['diffNodes']>[0], r: Parameters<Differ['diffNodes']>[1], labels: { left: string; right: string }, sides: { left: string; right: string }) =>
+        diffNodes(l, r, { labels, sides, now }),
     });
     const threaded = await runAudit(inputs(true), options(2));
     const single = await runAudit(inputs(false), options(0));
     expect(threaded).toEqual(single);
     expect(threaded.nodes).toHaveLength(300);
     expect(threaded.summary.drifted).toBeGreaterThan(0);
+    // Messages speak of the baseline and this node, on either thread.
+    const messages = threaded.nodes.flatMap((n) => n.differences.map((d) => d.message));
+    expect(messages.some((m) => / on this node\b/.test(m) && / on the baseline\b/.test(m))).toBe(true);
+    expect(messages.filter((m) => /\bon (left|right)\b/.test(m))).toEqual([]);
     // Before the fix the worker read only the two chunks it was first given (20 of 300 nodes).
     expect(300 - here).toBeGreaterThan(45);
   }, 60_000);

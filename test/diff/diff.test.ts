@@ -162,6 +162,31 @@ describe('diffNodes: security', () => {
     expect(diff(a, b).differences.find((x) => x.key === '--insecure-port')?.message).not.toContain('removed in');
   });
 
+  it('says a removed flag set on both sides once, with both versions', () => {
+    const a = kubeadmNode();
+    const b = clone(a);
+    setFlag(a, 'kube-apiserver', '--insecure-port=8080');
+    setFlag(b, 'kube-apiserver', '--insecure-port=8081');
+    apiserver(a).version = 'v1.25.0';
+    apiserver(b).version = 'v1.25.0';
+    const d = diff(a, b).differences.find((x) => x.key === '--insecure-port')!;
+    expect(d.message).toContain('--insecure-port was removed in 1.24 (both run v1.25.0)');
+    expect(d.message.match(/removed in/g)).toHaveLength(1);
+    apiserver(b).version = 'v1.26.0';
+    const two = diff(a, b).differences.find((x) => x.key === '--insecure-port')!;
+    expect(two.message).toContain('--insecure-port was removed in 1.24 (left runs v1.25.0); --insecure-port was removed in 1.24 (right runs v1.26.0)');
+  });
+
+  it('names the sides in messages as asked (an audit: the baseline and this node)', () => {
+    const a = kubeadmNode();
+    const b = clone(a);
+    apiserver(b).flags = apiserver(b).flags.filter((f) => f.name !== '--anonymous-auth');
+    const plain = diff(a, b).differences[0].message;
+    const audit = diff(a, b, { sides: { left: 'the baseline', right: 'this node' } }).differences[0].message;
+    expect(plain).toMatch(/false on left .* unset on right \(default true\); right is weaker/);
+    expect(audit).toBe(plain.replace('on left', 'on the baseline').replace('on right', 'on this node').replace('; right is weaker', '; this node is weaker'));
+  });
+
   it('treats a kubelet not enabled at boot as a security warning, another daemon as config', () => {
     const a = kubeadmNode();
     const b = clone(a);

@@ -82,7 +82,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     })),
     {
       baseline,
-      diff: (l, r, names) => diffNodes(l, r, { labels: names, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays, memo }),
+      diff: (l, r, names, sides) => diffNodes(l, r, { labels: names, sides, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays, memo }),
       workerDiff: { normalizeIdentity: opts.normalizeIdentity, now: today, ...(config.expiringDays !== undefined ? { expiringDays: config.expiringDays } : {}) },
       workers: workersFromEnv(io),
       filter: (ds) => applyIgnoreRules({ differences: ds }, config.ignore, today).report.differences,
