@@ -185,7 +185,7 @@ function flagSetting(
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
 ): Setting {
-  const raw = identity(rawValue);
+  const raw = listsMembers(component, key, rawValue) ? rawValue : identity(rawValue);
   // A secret's fingerprint is of the value as written: never kept.
   if (isSecretKey(key)) return makeFlagSetting(component, key, writtenAs, rawValue, raw, origin, knowledge);
   // Every node of a fleet sets the same flags to the same values (its own name and address replaced).
@@ -201,6 +201,15 @@ function flagSetting(
 }
 
 const settingCaches = new WeakMap<DiffKnowledge, Lru<string, Setting>>();
+
+/**
+ * etcd's --initial-cluster names every member: each member of one cluster lists the same ones, so it
+ * is compared as written. Replacing the node's own entry would make each member's list look unlike
+ * the others'; a one-member list is the node itself and is compared with its identity replaced.
+ */
+function listsMembers(component: string, key: string, value: string): boolean {
+  return component === 'etcd' && key === '--initial-cluster' && value.includes(',');
+}
 
 function makeFlagSetting(
   component: string,

@@ -108,6 +108,20 @@ describe('diffNodes: node identity', () => {
     expect(r.differences).toEqual([]);
   });
 
+  it('takes members of one etcd cluster, listing the same members, as alike; another member list differs', () => {
+    const members = 'cp-1=https://10.0.0.11:2380,cp-2=https://10.0.0.12:2380,cp-3=https://10.0.0.13:2380';
+    const member = (name: string, ip: string, list = members) => {
+      const n = kubeadmNode(name, ip);
+      const etcd = n.components.find((c) => c.name === 'etcd')!;
+      etcd.flags = etcd.flags.map((f) => (f.name === '--initial-cluster' ? { ...f, value: list } : f));
+      return n;
+    };
+    expect(diff(member('cp-1', '10.0.0.11'), member('cp-2', '10.0.0.12')).differences).toEqual([]);
+    const other = diff(member('cp-1', '10.0.0.11'), member('cp-2', '10.0.0.12', members.replace('cp-3=https://10.0.0.13', 'cp-4=https://10.0.0.14')));
+    expect(other.differences.map((d) => d.key)).toEqual(['--initial-cluster']);
+    expect(other.differences[0]).toMatchObject({ left: members, right: members.replace('cp-3=https://10.0.0.13', 'cp-4=https://10.0.0.14') });
+  });
+
   it('tells them apart when identity normalization is off', () => {
     const r = diff(kubeadmNode('cp-1', '10.0.0.11'), kubeadmNode('cp-2', '10.0.0.12'), { normalizeIdentity: false });
     const k = keys(r);
