@@ -58,6 +58,13 @@ export function documents() {
   return files.filter((f) => existsSync(f));
 }
 
+/**
+ * Lines a pyenv on the developer's machine was seen writing into the stderr of unrelated commands
+ * under load, even with its shims off PATH ("rm: cannot remove '.../.pyenv/shims/tmp.*'", "pyenv:
+ * cannot rehash"): never kdiff's, so never an example's.
+ */
+const PYENV_NOISE = /^(rm: cannot remove '[^']*\/\.pyenv\/shims\/|pyenv: cannot rehash: )/;
+
 function run(command, args, cwd, input) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -72,6 +79,7 @@ function run(command, args, cwd, input) {
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      stderr = stderr.split(/(?<=\n)/).filter((line) => !PYENV_NOISE.test(line)).join('');
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: signal ? `${stderr}(killed by ${signal} after ${TIMEOUT_MS / 1000} s)\n` : stderr });
     });
     child.stdin.end(input ?? '');
