@@ -6,7 +6,7 @@
 // Unless BENCH_OUT=- or BENCH_BUNDLE=0, the CLI is first bundled (scripts/bundle.mjs: one script
 // with a V8 code cache, which bin/kdiff.js uses while dist/ is unchanged); start-up is measured
 // with and without it.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir, cpus, totalmem, release, loadavg } from 'node:os';
@@ -78,6 +78,30 @@ function parallelCapacity() {
   return Math.min(2, (2 * one) / two);
 }
 
+/**
+ * The same question for work shaped like an audit (file reads, parsing, allocation) rather than a
+ * loop of additions: one one-thread audit of half the nodes alone, then two at once (one per half).
+ * Two vCPUs that are threads of one core, or a host that is short of memory bandwidth, answer 2.00
+ * to the loop above and much less here; worker threads cannot do better than this.
+ */
+async function auditCapacity(nodes, baseline) {
+  const halves = [nodes.slice(0, nodes.length >> 1), nodes.slice(nodes.length >> 1)];
+  const once = (list) =>
+    new Promise((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const child = spawn('node', [BIN, 'audit', '--baseline', baseline, '--format', 'json', ...list], { env: { ...AUDIT_ENV, KDIFF_WORKERS: '0' }, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('close', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+    });
+  const alone = [];
+  const together = [];
+  for (let i = 0; i < 3; i++) {
+    alone.push(await once(halves[0]));
+    together.push(Math.max(...(await Promise.all(halves.map(once)))));
+  }
+  return Math.min(2, (2 * median(alone)) / median(together));
+}
+
 /** The drifted workers an audit report names (label = the path given). */
 function driftedIn(stdout) {
   const report = JSON.parse(stdout);
@@ -101,6 +125,8 @@ const NO_BUNDLE = { env: { ...process.env, KDIFF_NO_BUNDLE: '1' } };
 const capacityBefore = parallelCapacity();
 const loadBefore = loadavg()[0];
 const fleetRows = [];
+/** auditCapacity on the largest fleet of at most 1,000 nodes (of at least 100). */
+let auditCores = null;
 for (const n of SIZES) {
   const dir = join(WORK, `fleet-${n}`);
   process.stderr.write(`fleet of ${n}: generating (cached between runs) ...\n`);
@@ -130,6 +156,10 @@ for (const n of SIZES) {
   const floor = repeat(REPS, () => run('bash', ['-c', `find "${dir}" -type f -print0 | xargs -0 cat >/dev/null`]));
 
   fleetRows.push({ n, audit, single, diffLoop, floor, correct: correct && singleCorrect, drifted: drifted.length, found: found.length });
+  if (n >= 100 && (auditCores === null || n <= 1000)) {
+    process.stderr.write(`fleet of ${n}: two one-thread audits at once ...\n`);
+    auditCores = { n, capacity: await auditCapacity(nodes, baseline) };
+  }
 }
 
 process.stderr.write('start-up ...\n');
@@ -165,6 +195,12 @@ lines.push(
   `Cores really available to this run (two threads' throughput over one's, 2.00 = two idle cores): ${capacityBefore.toFixed(2)} before, ` +
     `${capacityAfter.toFixed(2)} after; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
 );
+if (auditCores) {
+  lines.push(
+    `For work shaped like an audit, two one-thread audits of ${auditCores.n / 2} nodes each at once against one alone: ` +
+      `${auditCores.capacity.toFixed(2)} cores (what worker threads can gain at most here).`,
+  );
+}
 lines.push('');
 lines.push('| nodes | kdiff audit | CPU | peak RSS | one thread | `diff -rq` loop | raw-read floor | audit / loop | audit / floor | drifted found |');
 lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
