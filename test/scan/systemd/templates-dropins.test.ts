@@ -2,6 +2,7 @@
  * Template units and their instances, dash-prefix and top-level (service.d/) drop-ins, specifiers:
  * systemd.unit(5) "Description" and "Specifiers", unit_file_find_dropin_paths() in src/shared/dropin.c.
  */
+import fc from 'fast-check';
 import { scanSystemd } from '../../../src/scan/systemd/index.js';
 import { expandSpecifiers, unescapeUnitName } from '../../../src/scan/systemd/specifiers.js';
 import { openDirectory } from '../../../src/source/open.js';
@@ -359,5 +360,24 @@ describe('fixture systemd/templated-kubelet', () => {
       '/etc/kubernetes/kubelet-node1.env',
     ]);
     expect(r.findings).toEqual([]);
+  });
+});
+
+describe('odd unit names', () => {
+  it('never throws and is deterministic on names made of dashes, "@" and dots, as units, drop-in directories and links', () => {
+    const name = fc
+      .array(fc.constantFrom('a', 'kube', '-', '@', 'x', '.', '%'), { minLength: 1, maxLength: 8 })
+      .map((p) => `${p.join('')}.service`);
+    fc.assert(
+      fc.property(name, name, name, (unit, dir, link) => {
+        const files = {
+          [`${L}/${unit}`]: '[Service]\nExecStart=/usr/bin/kubelet --n=%n --i=%i --p=%P --f=%f\n',
+          [`${E}/${dir}.d/10.conf`]: '[Service]\nEnvironment=A=%j\n',
+          [`${WANTS}/${link}`]: { link: `${L}/${unit}` },
+        };
+        expect(scanSystemd(memTree(files))).toEqual(scanSystemd(memTree(files)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
