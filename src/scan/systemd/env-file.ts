@@ -6,6 +6,7 @@
 import type { Finding } from '../../model/types.js';
 import type { UnitAssignment } from './unit-file.js';
 import { extractWords } from './words.js';
+import { badSpecifierFinding, expandSpecifiers } from './specifiers.js';
 import { maskSecrets } from '../configs/redact.js';
 
 /** One variable assignment and where it was written. */
@@ -22,14 +23,20 @@ export function isValidEnvName(name: string): boolean {
 }
 
 /** The assignments of one `Environment=` line (an empty value is a reset, handled by the caller). */
-export function parseEnvironmentValue(a: UnitAssignment): { vars: EnvVar[]; findings: Finding[] } {
+export function parseEnvironmentValue(a: UnitAssignment, unitName = ''): { vars: EnvVar[]; findings: Finding[] } {
   const vars: EnvVar[] = [];
   const findings: Finding[] = [];
   const r = extractWords(a.value, { unquote: true, cunescape: true, relax: false });
   for (const w of r.words) {
     const line = a.valueLines[w.start] ?? a.line;
-    const eq = w.text.indexOf('=');
-    const name = eq < 0 ? w.text : w.text.slice(0, eq);
+    // config_parse_environ() resolves specifiers in each word once its quotes are gone
+    const x = unitName === '' ? { text: w.text, unknown: [] } : expandSpecifiers(w.text, unitName);
+    if (x.unknown.length > 0) {
+      findings.push(badSpecifierFinding(a, line, x.unknown, 'systemd ignores this assignment.'));
+    }
+    const text = x.text;
+    const eq = text.indexOf('=');
+    const name = eq < 0 ? text : text.slice(0, eq);
     if (eq < 0 || !isValidEnvName(name)) {
       findings.push({
         severity: 'warning',
@@ -43,7 +50,7 @@ export function parseEnvironmentValue(a: UnitAssignment): { vars: EnvVar[]; find
       });
       continue;
     }
-    vars.push({ name, value: w.text.slice(eq + 1), path: a.path, line });
+    vars.push({ name, value: text.slice(eq + 1), path: a.path, line });
   }
   if (r.unknownEscape) {
     findings.push({

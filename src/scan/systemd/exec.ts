@@ -10,6 +10,9 @@ import type { EnvVar } from './env-file.js';
 import { isValidEnvName } from './env-file.js';
 import type { UnitAssignment } from './unit-file.js';
 import { extractWords } from './words.js';
+import { badSpecifierFinding, expandSpecifiers } from './specifiers.js';
+
+export { resolveSpecifiers } from './specifiers.js';
 
 /** A word as written in a unit, before expansion. */
 export interface RawWord {
@@ -31,17 +34,6 @@ export interface ExecCommand {
 }
 
 const PREFIX_CHARS = '-@:+!|';
-
-/** Resolves the specifiers systemd knows without a running system; others are left as written. */
-export function resolveSpecifiers(s: string, unitName: string): string {
-  const dot = unitName.lastIndexOf('.');
-  const base = dot > 0 ? unitName.slice(0, dot) : unitName;
-  const at = base.indexOf('@');
-  const prefix = at >= 0 ? base.slice(0, at) : base;
-  const instance = at >= 0 ? base.slice(at + 1) : '';
-  const known: Record<string, string> = { '%': '%', n: unitName, N: base, p: prefix, P: prefix, i: instance, I: instance };
-  return s.replace(/%(.)/g, (m, c: string) => known[c] ?? m);
-}
 
 /** Parses one `ExecStart=` value into commands (`;` separates several; an empty value is a reset, handled by the caller). */
 export function parseExecValue(a: UnitAssignment, unitName: string): { commands: ExecCommand[]; findings: Finding[] } {
@@ -76,6 +68,16 @@ export function parseExecValue(a: UnitAssignment, unitName: string): { commands:
   }
   let current: ExecCommand | null = null;
   let needArgv0 = false;
+  const unknown: string[] = [];
+  let unknownLine = a.line;
+  const specifiers = (text: string, line: number): string => {
+    const x = expandSpecifiers(text, unitName);
+    for (const u of x.unknown) {
+      if (unknown.length === 0) unknownLine = line;
+      if (!unknown.includes(u)) unknown.push(u);
+    }
+    return x.text;
+  };
   for (const w of r.words) {
     const line = a.valueLines[w.start] ?? a.line;
     // only an unquoted, unescaped ";" standing alone separates commands
@@ -89,7 +91,7 @@ export function parseExecValue(a: UnitAssignment, unitName: string): { commands:
       let i = 0;
       while (i < w.text.length && PREFIX_CHARS.includes(w.text[i])) i++;
       const prefixes = w.text.slice(0, i);
-      const path = resolveSpecifiers(w.text.slice(i), unitName);
+      const path = specifiers(w.text.slice(i), line);
       if (path === '') {
         findings.push({
           severity: 'error',
@@ -105,9 +107,19 @@ export function parseExecValue(a: UnitAssignment, unitName: string): { commands:
       if (!needArgv0) current.argv.push({ text: path, path: a.path, line });
       continue;
     }
-    const text = literalSemicolon(w.start) ? ';' : resolveSpecifiers(w.text, unitName);
+    const text = literalSemicolon(w.start) ? ';' : specifiers(w.text, line);
     current.argv.push({ text, path: a.path, line });
     needArgv0 = false;
+  }
+  if (unknown.length > 0) {
+    findings.push(
+      badSpecifierFinding(
+        a,
+        unknownLine,
+        unknown,
+        `current systemd refuses this command line ("Failed to resolve unit specifiers") and, unless it starts with "-", the whole unit (bad-setting); old versions passed the text on.`,
+      ),
+    );
   }
   if (current) {
     if (needArgv0) {

@@ -1,6 +1,7 @@
 /**
- * systemd scanner: every *.service in the unit search path, with drop-ins, environment and
- * enablement applied the way systemd would, and the Kubernetes components they run.
+ * systemd scanner: every *.service in the unit search path and every instance of a template that is
+ * enabled or configured, with drop-ins, environment and enablement applied the way systemd would,
+ * and the Kubernetes components they run.
  * systemd.unit(5): https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html
  */
 import type { Component, Finding } from '../../model/types.js';
@@ -11,7 +12,8 @@ import { parseFlags } from '../flags.js';
 import { maskSecrets, redactFlagValue } from '../configs/redact.js';
 import type { SystemdScan, SystemdUnitFacts, Word } from '../types.js';
 import { parseEnvFile, parseEnvironmentValue, type EnvVar } from './env-file.js';
-import { expandArgs, parseExecValue, resolveSpecifiers, type ExecCommand } from './exec.js';
+import { expandArgs, parseExecValue, type ExecCommand } from './exec.js';
+import { badSpecifierFinding, expandSpecifiers } from './specifiers.js';
 import { parseUnitFile, type ParsedUnitFile, type UnitAssignment } from './unit-file.js';
 import { splitShellWords } from './words.js';
 import { compareText } from '../../util/compare.js';
@@ -160,6 +162,71 @@ class Scanner {
     return this.tree.isFile(path) || this.isMask(path);
   }
 
+  private readonly dropInDirs = new Map<string, ReadonlyArray<{ name: string; path: string }>>();
+
+  /** The `*.conf` entries of a drop-in directory that hold a file or a mask, read once per scan (`service.d/` serves every unit). */
+  dropInFiles(dir: string): ReadonlyArray<{ name: string; path: string }> {
+    let files = this.dropInDirs.get(dir);
+    if (!files) {
+      files = this.tree
+        .list(dir)
+        .filter((f) => f.endsWith('.conf'))
+        .map((name) => ({ name, path: `${dir}/${name}` }))
+        .filter((f) => this.holds(f.path));
+      this.dropInDirs.set(dir, files);
+    }
+    return files;
+  }
+
+  /**
+   * Where systemd finds the unit's file: the first unit directory holding the name, a mask there
+   * hiding the units below it. An instance with no file of its own is loaded from its template.
+   */
+  fragment(name: string): { fragment: string | null; maskedBy: string | null } {
+    let fragment: string | null = null;
+    let maskedBy: string | null = null;
+    for (const candidate of [name, templateOf(name)]) {
+      if (candidate === null) continue;
+      for (const dir of UNIT_SEARCH_PATH) {
+        const p = `${dir}/${candidate}`;
+        if (!this.mayHold(dir, candidate) || !this.holds(p)) continue;
+        if (this.isMask(p)) {
+          maskedBy = maskedBy ?? p;
+          continue;
+        }
+        fragment = p;
+        break;
+      }
+      // a masked instance still reads its template, to tell which component is masked
+      if (fragment) break;
+    }
+    return { fragment, maskedBy };
+  }
+
+  /**
+   * The unit's drop-ins in the order systemd applies them (unit_file_find_dropin_paths() in
+   * src/shared/dropin.c): the directories of each unit directory in search-path order, within one
+   * the unit's own `name.d/`, its template's, then those of each dash-truncated prefix
+   * (`kube-.service.d/`), and last the top-level `service.d/` of every unit directory. The first
+   * directory holding a file name wins (a mask included); the winners apply sorted by file name.
+   * `own` are those from the unit's and its template's directories.
+   */
+  dropIns(name: string): { dropIns: string[]; own: string[] } {
+    const dirNames = dropInDirNames(name);
+    const ownDirs = new Set([`${name}.d`, ...(templateOf(name) ? [`${templateOf(name)}.d`] : [])]);
+    const byName = new Map<string, { path: string; own: boolean }>();
+    const add = (dir: string, dirName: string): void => {
+      if (!this.mayHold(dir, dirName)) return;
+      for (const f of this.dropInFiles(`${dir}/${dirName}`)) {
+        if (!byName.has(f.name)) byName.set(f.name, { path: f.path, own: ownDirs.has(dirName) });
+      }
+    };
+    for (const dir of UNIT_SEARCH_PATH) for (const d of dirNames) add(dir, d);
+    for (const dir of UNIT_SEARCH_PATH) add(dir, TOP_LEVEL_DROP_INS);
+    const applied = [...byName.keys()].sort().map((k) => byName.get(k)!).filter((f) => !this.isMask(f.path));
+    return { dropIns: applied.map((f) => f.path), own: applied.filter((f) => f.own).map((f) => f.path) };
+  }
+
   settings(files: readonly string[], unitName: string): UnitSettings {
     const s: UnitSettings = { commands: [], execLines: 0, environment: [], environmentFiles: [], type: null };
     for (const file of files) {
@@ -193,7 +260,9 @@ class Scanner {
           s.environment = [];
           return;
         }
-        const r = perAssignment(environmentValues, a, '', () => parseEnvironmentValue(a));
+        // only a value with a specifier reads differently in each unit
+        const key = a.value.includes('%') ? unitName : '';
+        const r = perAssignment(environmentValues, a, key, () => parseEnvironmentValue(a, key));
         out.push(...r.findings.map(copy));
         s.environment.push(...r.vars);
         return;
@@ -204,7 +273,9 @@ class Scanner {
           return;
         }
         const optional = a.value.startsWith('-');
-        const file = resolveSpecifiers(optional ? a.value.slice(1) : a.value, unitName);
+        const x = expandSpecifiers(optional ? a.value.slice(1) : a.value, unitName);
+        if (x.unknown.length > 0) out.push(badSpecifierFinding(a, a.line, x.unknown, 'current systemd ignores this EnvironmentFile=.'));
+        const file = x.text;
         if (!file.startsWith('/')) {
           out.push({
             severity: 'warning',
@@ -326,34 +397,113 @@ function unwrap(argv0: string, args: Word[]): { argv0: string; args: Word[]; wra
   return { argv0, args, wrapper: null };
 }
 
-function unitNames(tree: FileTree): string[] {
-  const names = new Set<string>();
-  for (const dir of UNIT_SEARCH_PATH) {
-    for (const n of tree.list(dir)) {
-      // templates (name@.service) only run as instances, which kdiff does not enumerate
-      if (n.includes('@')) continue;
-      if (n.endsWith('.service')) names.add(n);
-      else if (n.endsWith('.service.d') && tree.isDir(`${dir}/${n}`)) names.add(n.slice(0, -2));
-    }
-  }
-  return [...names].sort();
+/** The top-level drop-in directory of service units (systemd.unit(5): "a top-level drop-in with type.d/"). */
+const TOP_LEVEL_DROP_INS = 'service.d';
+
+/** `kubelet@node1.service` -> `kubelet@.service`; null for a unit that is no instance. */
+function templateOf(name: string): string | null {
+  const dot = name.lastIndexOf('.');
+  const at = name.indexOf('@');
+  if (at <= 0 || at + 1 >= dot) return null;
+  return name.slice(0, at + 1) + name.slice(dot);
 }
 
-/** Unit name -> targets that want or require it, from the *.wants/ and *.requires/ links. */
-function wantedByMap(tree: FileTree): Map<string, string[]> {
-  const map = new Map<string, Set<string>>();
+/** `kubelet@.service` (a template: nothing between "@" and the type suffix). */
+function isTemplate(name: string): boolean {
+  const at = name.indexOf('@');
+  return at > 0 && at + 1 === name.lastIndexOf('.');
+}
+
+/** The unit name without its type suffix and instance: `kube-apiserver`, `kubelet` for `kubelet@node1.service`. */
+function unitPrefix(name: string): string {
+  const base = name.slice(0, name.lastIndexOf('.'));
+  const at = base.indexOf('@');
+  return at >= 0 ? base.slice(0, at) : base;
+}
+
+/**
+ * The names of the drop-in directories of a unit within one unit directory, most specific first,
+ * as unit_file_find_dirs() walks them: the unit's own, its template's (for an instance), then the
+ * same for the name truncated after its last dash (`kube-apiserver.service` -> `kube-.service`),
+ * and so on up (systemd.unit(5): "the set of directories generated by repeatedly truncating the
+ * unit name after all dashes is searched too").
+ */
+function dropInDirNames(name: string, out: string[] = []): string[] {
+  out.push(`${name}.d`);
+  const dot = name.lastIndexOf('.');
+  const type = name.slice(dot);
+  const template = templateOf(name);
+  if (template) dropInDirNames(template, out);
+  const base = name.slice(0, dot);
+  const at = base.indexOf('@');
+  let prefix = at >= 0 ? base.slice(0, at) : base;
+  let chopped = false;
+  for (;;) {
+    const dash = prefix.lastIndexOf('-');
+    // no dash, or only a leading one: done
+    if (dash <= 0) return out;
+    if (dash + 1 < prefix.length || chopped) {
+      prefix = prefix.slice(0, dash + 1);
+      break;
+    }
+    // a trailing dash is chopped off once, and the next one up is tried
+    prefix = prefix.slice(0, dash);
+    chopped = true;
+  }
+  return dropInDirNames(template ? `${prefix}@${base.slice(at + 1)}${type}` : `${prefix}${type}`, out);
+}
+
+interface Discovery {
+  /** Units to scan: plain ones and instances, sorted. */
+  names: string[];
+  /** Template name -> its unit file or mask, for templates no instance uses. */
+  templates: Map<string, string>;
+}
+
+/**
+ * The units in the unit directories: each `*.service` and `*.service.d/` there, with instances
+ * (`kubelet@node1.service`) from their own files, their own drop-in directories and the
+ * *.wants/ and *.requires/ links that enable them. Templates only run as instances; prefix
+ * (`kube-.service.d/`) and top-level (`service.d/`) drop-in directories are no units.
+ */
+function discoverUnits(tree: FileTree, wanted: ReadonlyMap<string, unknown>): Discovery {
+  const names = new Set<string>();
+  const templates = new Map<string, string>();
+  for (const dir of UNIT_SEARCH_PATH) {
+    for (const n of tree.list(dir)) {
+      if (n.endsWith('.service')) {
+        if (isTemplate(n)) {
+          if (!templates.has(n)) templates.set(n, `${dir}/${n}`);
+        } else names.add(n);
+      } else if (n.endsWith('.service.d') && tree.isDir(`${dir}/${n}`)) {
+        const unit = n.slice(0, -2);
+        if (!isTemplate(unit) && !unitPrefix(unit).endsWith('-')) names.add(unit);
+      }
+    }
+  }
+  for (const n of wanted.keys()) if (n.endsWith('.service') && templateOf(n)) names.add(n);
+  for (const n of names) {
+    const t = templateOf(n);
+    if (t) templates.delete(t);
+  }
+  return { names: [...names].sort(), templates };
+}
+
+/** Unit name -> targets that want or require it, and the first link that does, from the *.wants/ and *.requires/ links. */
+function wantedByMap(tree: FileTree): Map<string, { targets: string[]; link: string }> {
+  const map = new Map<string, { targets: Set<string>; link: string }>();
   for (const dir of UNIT_SEARCH_PATH) {
     for (const n of tree.list(dir)) {
       const m = /^(.+)\.(wants|requires)$/.exec(n);
       if (!m) continue;
       for (const unit of tree.list(`${dir}/${n}`)) {
-        const set = map.get(unit) ?? new Set<string>();
-        set.add(m[1]);
-        map.set(unit, set);
+        const e = map.get(unit) ?? { targets: new Set<string>(), link: `${dir}/${n}/${unit}` };
+        e.targets.add(m[1]);
+        map.set(unit, e);
       }
     }
   }
-  return new Map([...map].map(([k, v]) => [k, [...v].sort()]));
+  return new Map([...map].map(([k, v]) => [k, { targets: [...v.targets].sort(), link: v.link }]));
 }
 
 function dedupeAndSort(findings: Finding[]): Finding[] {
@@ -380,42 +530,36 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
   const wanted = wantedByMap(tree);
   const relevantFiles = new Set<string>();
 
-  for (const name of unitNames(tree)) {
-    // the first directory holding the name wins; a mask there hides the units below it
-    let fragment: string | null = null;
-    let maskedBy: string | null = null;
-    for (const dir of UNIT_SEARCH_PATH) {
-      const p = `${dir}/${name}`;
-      if (!sc.mayHold(dir, name) || !sc.holds(p)) continue;
-      if (sc.isMask(p)) {
-        maskedBy = maskedBy ?? p;
-        continue;
+  const discovery = discoverUnits(tree, wanted);
+
+  for (const name of discovery.names) {
+    const { fragment, maskedBy } = sc.fragment(name);
+    const { dropIns, own } = sc.dropIns(name);
+    const link = wanted.get(name)?.link;
+    if (!fragment && !maskedBy && own.length === 0) {
+      // only an instance named by a link gets here: neither its own file nor its template exists
+      if (link && COMPONENT_UNIT_NAMES.has(unitPrefix(name))) {
+        const target = tree.readLink(link);
+        sc.findings.push({
+          severity: 'warning',
+          code: 'systemd-instance-not-found',
+          path: link,
+          message: `${link}${target !== null ? ` (-> ${target})` : ''} wants ${name}, but neither ${name} nor its template ${templateOf(name)} is in any unit directory: systemd cannot load it (or this tree holds only part of the node).`,
+        });
       }
-      fragment = p;
-      break;
+      continue;
     }
-    const dropInByName = new Map<string, string>();
-    for (const dir of UNIT_SEARCH_PATH) {
-      if (!sc.mayHold(dir, `${name}.d`)) continue;
-      const d = `${dir}/${name}.d`;
-      for (const f of tree.list(d)) {
-        if (!f.endsWith('.conf') || dropInByName.has(f)) continue;
-        const p = `${d}/${f}`;
-        if (sc.holds(p)) dropInByName.set(f, p);
-      }
-    }
-    const dropIns = [...dropInByName.keys()].sort().map((k) => dropInByName.get(k)!).filter((p) => !sc.isMask(p));
-    if (!fragment && !maskedBy && dropIns.length === 0) continue;
 
     const firstFinding = sc.findings.length;
     const missing = !fragment && !maskedBy;
-    const path = maskedBy ?? fragment ?? dropIns[0].slice(0, dropIns[0].lastIndexOf('/') - 2);
+    const ownDir = own.length > 0 ? own[0].slice(0, own[0].lastIndexOf('/')) : '';
+    const path = maskedBy ?? fragment ?? `${ownDir.slice(0, ownDir.lastIndexOf('/'))}/${name}`;
     if (missing) {
       sc.findings.push({
         severity: 'warning',
         code: 'systemd-unit-file-missing',
         path,
-        message: `${name} has drop-ins (${dropIns.join(', ')}) but no unit file in any unit directory: systemd would not load it (or this tree holds only part of the node).`,
+        message: `${name} has drop-ins (${own.join(', ')}) but no unit file in any unit directory: systemd would not load it (or this tree holds only part of the node).`,
       });
     }
 
@@ -423,7 +567,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     const s = sc.settings(files, name);
     const { env, read } = sc.environment(name, s);
     const masked = maskedBy !== null;
-    const wantedBy = wanted.get(name) ?? [];
+    const wantedBy = wanted.get(name)?.targets ?? [];
     const enabled = !masked && wantedBy.length > 0;
     if (s.commands.length > 1 && s.type !== 'oneshot') {
       const last = s.commands[s.commands.length - 1];
@@ -488,7 +632,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       }
     }
 
-    const componentName = component?.name ?? (name === 'kubelet.service' ? 'kubelet' : null);
+    const componentName = component?.name ?? (unitPrefix(name) === 'kubelet' ? 'kubelet' : null);
     if (componentName === 'kubelet' && !enabled) {
       sc.findings.push({
         severity: 'warning',
@@ -502,10 +646,12 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     }
     if (component) {
       for (const finding of sc.findings.slice(firstFinding)) finding.component ??= component.name;
-      for (const f of files) for (const finding of sc.fileFindings.get(f) ?? []) finding.component ??= component.name;
+      // a drop-in shared by several units (service.d/, kube-.service.d/) is no one component's
+      const shared = new Set(dropIns.filter((d) => !own.includes(d)));
+      for (const f of files) if (!shared.has(f)) for (const finding of sc.fileFindings.get(f) ?? []) finding.component ??= component.name;
     }
     // a real root has hundreds of units: only those that run (or are named after) a component speak up
-    if (component || COMPONENT_UNIT_NAMES.has(name.slice(0, -'.service'.length))) {
+    if (component || COMPONENT_UNIT_NAMES.has(unitPrefix(name))) {
       for (const f of [...files, ...read]) relevantFiles.add(f);
     } else {
       sc.findings.length = firstFinding;
@@ -523,6 +669,16 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       ...(component ? { component: component.name } : {}),
       ...(missing ? { missing: true } : {}),
       ...(maskedBy ? { maskedBy } : {}),
+    });
+  }
+
+  for (const [template, path] of discovery.templates) {
+    if (!COMPONENT_UNIT_NAMES.has(unitPrefix(template)) || sc.isMask(path)) continue;
+    sc.findings.push({
+      severity: 'info',
+      code: 'systemd-template-unused',
+      path,
+      message: `${template} is a template, and no instance of it is enabled (no ${unitPrefix(template)}@<instance>.service link in any *.wants/ or *.requires/ directory) or has a unit file or drop-in directory of its own: systemd starts nothing from it, and kdiff reads no component from it.`,
     });
   }
 
