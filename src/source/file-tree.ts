@@ -103,6 +103,11 @@ const OTHER_UNSIZED: RawStat = { kind: 'other', size: -1 };
 /** Directories up to this lstat size (a few hundred names at most) are worth listing to answer lookups in them. */
 const LIST_FOR_LOOKUPS_BYTES = 8192;
 
+/** True when the real directory `a` is `b` or one of its ancestors (keys as in Resolved: '' is the root). */
+function isAncestorKey(a: string, b: string): boolean {
+  return a === '' || a === b || (b.length > a.length && b.charCodeAt(a.length) === 47 && b.startsWith(a));
+}
+
 function keySegments(key: string): string[] {
   return key === '' ? [] : key.split('/');
 }
@@ -125,6 +130,39 @@ interface DirState {
  * costs nothing more.
  */
 const LIST_AFTER_LOOKUPS = 2;
+
+/**
+ * With hints from earlier trees: a directory no earlier tree had to list is listed at the fourth
+ * name looked up in it. A listing costs an lstat (its size) and a readdir, about three lstats:
+ * `/usr` (two names asked) or `/var/lib` (three) are cheaper probed name by name.
+ */
+const LIST_AFTER_LOOKUPS_HINTED = 4;
+
+/**
+ * What trees read one after another (a fleet's nodes) learned of their common layout: the
+ * directories that were listed, by scanners or because enough names were looked up in them. A
+ * later tree lists such a directory at the first name looked up in it, and probes the others name
+ * by name. Only what reading costs depends on the hints, never an answer or a finding (lookups from
+ * a listing answer as lstat does). Bounded: past `max` directories, nothing more is learned.
+ */
+export class ListingHints {
+  private readonly listed = new Set<string>();
+
+  constructor(readonly max = 1024) {}
+
+  /** Whether earlier trees listed the directory (its real key: segments joined by '/'). */
+  has(key: string): boolean {
+    return this.listed.has(key);
+  }
+
+  learn(key: string): void {
+    if (this.listed.size < this.max) this.listed.add(key);
+  }
+
+  get size(): number {
+    return this.listed.size;
+  }
+}
 
 /** Normalizes a node path to segments; `..` never climbs above the root (as at `/` on the node). */
 export function nodeSegments(nodePath: string): string[] {
@@ -189,13 +227,16 @@ export class FileTree {
   private readonly listCache = new Map<string, string[]>();
   private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
+  private readonly hints: ListingHints | undefined;
   private steps = 0;
   private exhausted = false;
 
-  constructor(label: string, backend: RawBackend, limits: Partial<TreeLimits> = {}) {
+  /** `hints`, shared by the trees of one fleet, make reading cheaper (see ListingHints), never different. */
+  constructor(label: string, backend: RawBackend, limits: Partial<TreeLimits> = {}, hints?: ListingHints) {
     this.label = label;
     this.backend = backend;
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.hints = hints;
   }
 
   /** Problems met while reading (refused links, unreadable or oversized files), sorted, one per path and code. */
@@ -409,9 +450,15 @@ export class FileTree {
     let visited = 0;
     let stopped = false;
     const seen = new Set<string>();
-    const visit = (dir: string, depth: number): void => {
-      const real = this.realPath(dir);
-      if (!real || seen.has(real)) return;
+    const root = this.resolve(start);
+    if (!root || root.stat.kind !== 'dir') return [];
+    // `real` is the directory's real key ('' for the root). A directory reached again (two links
+    // to it) is read once; a link to an ancestor of the directory it sits in, or of the start
+    // (`pki/up -> ..`, Debian's `/usr/bin/X11 -> .`), is not read at all: it would only show the
+    // same files again under a longer name. Both are skipped silently, as `find -L` users expect
+    // of the second and a real system carries the first.
+    const visit = (dir: string, real: string, depth: number): void => {
+      if (seen.has(real)) return;
       seen.add(real);
       for (const name of this.list(dir)) {
         if (stopped) return;
@@ -436,6 +483,7 @@ export class FileTree {
             message: `${child} is not a regular file (FIFO, socket or device): not opened.`,
           });
         } else if (k === 'dir') {
+          if (isAncestorKey(r!.key, real) || isAncestorKey(r!.key, root.key)) continue;
           if (depth + 1 > this.limits.maxWalkDepth) {
             this.addFinding({
               severity: 'warning',
@@ -445,13 +493,13 @@ export class FileTree {
             });
             continue;
           }
-          visit(child, depth + 1);
+          visit(child, r!.key, depth + 1);
         } else if (k === 'file' && (!filter || filter(child))) {
           out.push(child);
         }
       }
     };
-    visit(start, 0);
+    visit(start, root.key, 0);
     return out.sort();
   }
 
@@ -567,6 +615,7 @@ export class FileTree {
       d.names = this.backend.list(segments, max, size);
       return;
     }
+    this.hints?.learn(key);
     const names: string[] = new Array(entries.length);
     const kinds = new Map<string, EntryKind | null>();
     for (let i = 0; i < entries.length; i++) {
@@ -592,7 +641,7 @@ export class FileTree {
     if (this.backend.listWithKinds !== undefined && !name.includes('\0')) {
       const d = this.dirState(parent);
       // The root is listed at once: nearly every path starts there, and an opener may already hold its listing.
-      if (d.names === undefined && (++d.lookups >= LIST_AFTER_LOOKUPS || parent === '')) {
+      if (d.names === undefined && (parent === '' || this.worthListing(parent, ++d.lookups))) {
         const size = this.dirSize(parent);
         if (size >= 0 && size <= LIST_FOR_LOOKUPS_BYTES) this.readDir(parent, d, size);
       }
@@ -608,6 +657,13 @@ export class FileTree {
     const st = this.backend.lstat(keySegments(key));
     this.statCache.set(key, st);
     return st;
+  }
+
+  /** Whether to list a directory at the `lookups`-th name looked up in it, rather than lstat the name. */
+  private worthListing(key: string, lookups: number): boolean {
+    const hints = this.hints;
+    if (hints === undefined) return lookups >= LIST_AFTER_LOOKUPS;
+    return lookups >= LIST_AFTER_LOOKUPS_HINTED || hints.has(key);
   }
 
   /** A size the tree already has from lstat, without asking; -1 when unknown. */

@@ -6,7 +6,7 @@
 import { constants, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { NodeModel } from '../model/types.js';
-import type { FileTree, TreeLimits } from './file-tree.js';
+import { ListingHints, type FileTree, type TreeLimits } from './file-tree.js';
 import { InputError, openDirectory, type DirectoryKind } from './open.js';
 import { openTar, sniffArchive, type ArchiveLimits } from './tar.js';
 
@@ -20,6 +20,9 @@ export interface NodeInputOptions {
   limits?: Partial<TreeLimits>;
   archiveLimits?: Partial<ArchiveLimits>;
 }
+
+/** Node inputs opened one after another are mostly one fleet's nodes, laid out alike: what reading one taught makes the next cheaper. */
+const fleetHints = new ListingHints();
 
 function errorFor(path: string, err: unknown): InputError {
   const code = (err as NodeJS.ErrnoException).code;
@@ -64,7 +67,7 @@ export async function openNodeInput(path: string, options: NodeInputOptions = {}
     throw errorFor(path, err);
   }
   if (st.isDirectory()) {
-    const { tree, kind } = openDirectory(path, options.limits, st);
+    const { tree, kind } = openDirectory(path, options.limits, st, fleetHints);
     return { kind: 'tree', tree, label, layout: kind, format: 'directory' };
   }
   if (!st.isFile()) throw new InputError(`${path}: not a directory, archive or snapshot (a special file)`);

@@ -3,7 +3,7 @@
  * a systemd unit directory (each mounted where it sits on a node), a tar archive, or a snapshot.
  */
 import { statSync, readdirSync, type Dirent, type Stats } from 'node:fs';
-import { FileTree, type TreeLimits } from './file-tree.js';
+import { FileTree, type ListingHints, type TreeLimits } from './file-tree.js';
 import { DirectoryBackend } from './directory.js';
 import { MountBackend } from './mount.js';
 
@@ -32,8 +32,13 @@ export const MOUNT_POINTS: Record<DirectoryKind, string[]> = {
   'systemd-units': ['etc', 'systemd', 'system'],
 };
 
-/** Opens a directory as a node tree, mounted according to what it holds. */
-export function openDirectory(path: string, limits?: Partial<TreeLimits>, known?: boolean | Stats): { tree: FileTree; kind: DirectoryKind } {
+/** Opens a directory as a node tree, mounted according to what it holds. `hints` are shared by the trees of one fleet (see ListingHints). */
+export function openDirectory(
+  path: string,
+  limits?: Partial<TreeLimits>,
+  known?: boolean | Stats,
+  hints?: ListingHints,
+): { tree: FileTree; kind: DirectoryKind } {
   let stat: Stats;
   let entries: Dirent[];
   try {
@@ -51,5 +56,5 @@ export function openDirectory(path: string, limits?: Partial<TreeLimits>, known?
   // The root's stat and listing are kept: the tree would otherwise ask for both again.
   const dir = new DirectoryBackend(path, { stat, entries });
   const backend = kind === 'root' ? dir : new MountBackend(dir, MOUNT_POINTS[kind]);
-  return { tree: new FileTree(path, backend, limits), kind };
+  return { tree: new FileTree(path, backend, limits, hints), kind };
 }

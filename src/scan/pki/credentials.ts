@@ -325,12 +325,22 @@ function expiryFinding(scan: Scan, status: Status, path: string, what: string, n
   else if (status === 'not-yet-valid') scan.finding('warning', 'cert-not-yet-valid', path, `${what} is not valid before ${day(notBefore)}.`);
 }
 
+/**
+ * Embedded certificates by the data buffer a kubeconfig read holds: reads are cached by content,
+ * so every node with the same kubelet.conf hands over the same buffer, and its PEM is read once.
+ */
+const embeddedCerts = new WeakMap<Buffer, CertFacts | null>();
+
 /** Parses an embedded `*-data` value as its first PEM certificate. */
 function embeddedCert(data: Buffer): CertFacts | null {
-  const block = readPem(data).blocks.find((b) => CERTIFICATE_LABELS.has(b.label));
-  if (!block) return null;
-  const parsed = parseCertificate(block.der);
-  return 'cert' in parsed ? parsed.cert : null;
+  let facts = embeddedCerts.get(data);
+  if (facts === undefined) {
+    const block = readPem(data).blocks.find((b) => CERTIFICATE_LABELS.has(b.label));
+    const parsed = block ? parseCertificate(block.der) : null;
+    facts = parsed && 'cert' in parsed ? parsed.cert : null;
+    embeddedCerts.set(data, facts);
+  }
+  return facts;
 }
 
 function notPem(d: { placeholder: boolean }): string {

@@ -90,28 +90,45 @@ export function bytes(buf: Uint8Array, t: Tlv): Uint8Array {
   return buf.subarray(t.start, t.end);
 }
 
-export function decodeOid(buf: Uint8Array, t: Tlv): string | null {
-  const b = bytes(buf, t);
-  if (b.length === 0) return null;
-  const parts: number[] = [];
+/** The value of `t` as a Buffer that shares `buf`'s memory (no copy: for reading, never for keeping). */
+export function view(buf: Uint8Array, t: Tlv): Buffer {
+  return Buffer.from(buf.buffer, buf.byteOffset + t.start, t.end - t.start);
+}
+
+/** Whether an OID's sub-identifiers decode (what decodeOid accepts), without building its text. */
+export function validOid(buf: Uint8Array, t: Tlv): boolean {
+  if (t.end === t.start) return false;
   let value = 0;
-  for (let i = 0; i < b.length; i++) {
-    value = value * 128 + (b[i] & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER / 256) return null;
-    if ((b[i] & 0x80) === 0) {
-      if (parts.length === 0) {
-        const first = value < 40 ? 0 : value < 80 ? 1 : 2;
-        parts.push(first, value - first * 40);
-      } else parts.push(value);
-      value = 0;
-    } else if (i === b.length - 1) return null;
+  for (let i = t.start; i < t.end; i++) {
+    value = value * 128 + (buf[i] & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 256) return false;
+    if ((buf[i] & 0x80) === 0) value = 0;
+    else if (i === t.end - 1) return false;
   }
-  return parts.join('.');
+  return true;
+}
+
+export function decodeOid(buf: Uint8Array, t: Tlv): string | null {
+  if (t.end === t.start) return null;
+  let out = '';
+  let value = 0;
+  for (let i = t.start; i < t.end; i++) {
+    value = value * 128 + (buf[i] & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 256) return null;
+    if ((buf[i] & 0x80) === 0) {
+      if (out === '') {
+        const first = value < 40 ? 0 : value < 80 ? 1 : 2;
+        out = `${first}.${value - first * 40}`;
+      } else out += `.${value}`;
+      value = 0;
+    } else if (i === t.end - 1) return null;
+  }
+  return out;
 }
 
 /** A directory string (any of the string types a Name may carry) as text. */
 export function decodeString(buf: Uint8Array, t: Tlv): string | null {
-  const b = Buffer.from(bytes(buf, t));
+  const b = view(buf, t);
   switch (t.tag) {
     case TAG.UTF8_STRING:
       return b.toString('utf8');
@@ -143,9 +160,47 @@ export function decodeString(buf: Uint8Array, t: Tlv): string | null {
   }
 }
 
-/** UTCTime or GeneralizedTime as an ISO-8601 string (RFC 5280 4.1.2.5: UTCTime years below 50 are 20xx). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `n` ASCII digits at `at` as a number, or -1. */
+function digits(buf: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * UTCTime or GeneralizedTime as an ISO-8601 string (RFC 5280 4.1.2.5: UTCTime years below 50 are 20xx).
+ * The forms RFC 5280 allows (`YYMMDDHHMMSSZ`, `YYYYMMDDHHMMSSZ`) holding a real date are written
+ * out from their digits; anything else goes through Date, which decides what it always did.
+ */
 export function decodeTime(buf: Uint8Array, t: Tlv): string | null {
-  const s = Buffer.from(bytes(buf, t)).toString('latin1');
+  const n = t.end - t.start;
+  const utc = t.tag === TAG.UTC_TIME && n === 13;
+  if ((utc || (t.tag === TAG.GENERALIZED_TIME && n === 15)) && buf[t.end - 1] === 0x5a) {
+    const y = utc ? digits(buf, t.start, 2) : digits(buf, t.start, 4);
+    const year = utc ? (y < 0 ? -1 : y < 50 ? 2000 + y : 1900 + y) : y;
+    const at = t.start + (utc ? 2 : 4);
+    const mo = digits(buf, at, 2);
+    const d = digits(buf, at + 2, 2);
+    const h = digits(buf, at + 4, 2);
+    const mi = digits(buf, at + 6, 2);
+    const se = digits(buf, at + 8, 2);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (year >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS_IN_MONTH[mo - 1] + (mo === 2 && leap ? 1 : 0) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 59) {
+      const s = Buffer.from(buf.buffer, buf.byteOffset + at, 10).toString('latin1');
+      return `${year}-${s.slice(0, 2)}-${s.slice(2, 4)}T${s.slice(4, 6)}:${s.slice(6, 8)}:${s.slice(8, 10)}Z`;
+    }
+  }
+  return decodeTimeByDate(buf, t);
+}
+
+function decodeTimeByDate(buf: Uint8Array, t: Tlv): string | null {
+  const s = view(buf, t).toString('latin1');
   let m: RegExpMatchArray | null;
   let year: number;
   if (t.tag === TAG.UTC_TIME) {
@@ -171,7 +226,7 @@ export function decodeIntegerHex(buf: Uint8Array, t: Tlv): string | null {
   let b = bytes(buf, t);
   if (b.length === 0) return null;
   while (b.length > 1 && b[0] === 0) b = b.subarray(1);
-  return Buffer.from(b).toString('hex');
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 }
 
 /** An IPv4 or IPv6 address in its usual text form (RFC 5952 compression for IPv6). */

@@ -7,9 +7,9 @@
  * it always did; both give the same facts (a test holds them equal on every fixture certificate).
  */
 import { X509Certificate, createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { MAX_MEMO_INPUT, RepeatCache, contentKey, deepFreeze } from '../../util/memo.js';
+import { MAX_MEMO_INPUT, RepeatCache, deepFreeze } from '../../util/memo.js';
 import { certificateKey, spkiKeyFast } from './keys.js';
-import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, type Tlv } from './der.js';
+import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
 
 /** One attribute of a distinguished name, in the order the certificate holds them. */
 export interface NameAttribute {
@@ -79,7 +79,11 @@ const EKU_NAMES: Record<string, string> = {
 
 const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
+// What escapeRdnValue changes: nearly every value in a kubeadm certificate has none of it.
+const RDN_SPECIAL = /[\\,+"<>;=\u0000-\u001f\u007f]|^[ #]| $/;
+
 function escapeRdnValue(v: string): string {
+  if (!RDN_SPECIAL.test(v)) return v;
   let out = v.replace(/([\\,+"<>;=])/g, '\\$1');
   if (/^[ #]/.test(out)) out = `\\${out}`;
   if (/ $/.test(out)) out = `${out.slice(0, -1)}\\ `;
@@ -135,7 +139,7 @@ function parseSans(buf: Uint8Array, t: Tlv): string[] | null {
   if (!names) return null;
   const out: string[] = [];
   for (const n of names) {
-    const v = Buffer.from(bytes(buf, n));
+    const v = view(buf, n);
     switch (n.tag) {
       case 0x82:
         out.push(`DNS:${v.toString('latin1')}`);
@@ -216,10 +220,12 @@ const certCache = new RepeatCache<{ cert: CertFacts } | { error: string }>(512);
  * every other caller that parsed the same bytes, and frozen: copy before changing anything.
  */
 export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: string } {
-  const key = contentKey('x509', der);
+  // The certificate's fingerprint is its content key too: one hash of the DER, not two.
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  const key = `x509:${sha256}`;
   let out = certCache.get(key);
   if (!out) {
-    out = parseUncached(der);
+    out = parseFast(der, sha256) ?? parseWithOpenSsl(der);
     if ('cert' in out) {
       deepFreeze(out.cert.subjectAttrs);
       for (const a of [out.cert.sans, out.cert.keyUsage, out.cert.extKeyUsage]) Object.freeze(a);
@@ -228,10 +234,6 @@ export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: st
     if (der.length <= MAX_MEMO_INPUT) certCache.offer(key, Object.freeze(out));
   }
   return out;
-}
-
-function parseUncached(der: Buffer): { cert: CertFacts } | { error: string } {
-  return parseFast(der) ?? parseWithOpenSsl(der);
 }
 
 function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } {
@@ -338,11 +340,16 @@ const KU_KEY_CERT_SIGN = 0x04;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** An OID with no 0x80 padding in a sub-identifier (OpenSSL refuses padded ones). */
+function unpaddedOid(buf: Uint8Array, t: Tlv): boolean {
+  if (t.tag !== TAG.OID) return false;
+  for (let i = t.start; i < t.end; i++) if (buf[i] === 0x80 && (i === t.start || !(buf[i - 1] & 0x80))) return false;
+  return true;
+}
+
 /** An OID as OpenSSL accepts it (no 0x80 padding in a sub-identifier), decoded. */
 function strictOid(buf: Uint8Array, t: Tlv): string | null {
-  if (t.tag !== TAG.OID) return null;
-  for (let i = t.start; i < t.end; i++) if (buf[i] === 0x80 && (i === t.start || !(buf[i - 1] & 0x80))) return null;
-  return decodeOid(buf, t);
+  return unpaddedOid(buf, t) ? decodeOid(buf, t) : null;
 }
 
 /** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
@@ -364,11 +371,16 @@ function plainDer(buf: Uint8Array, t: Tlv, depth = 0): boolean {
     case 0xa0:
     case 0xa3: {
       if (depth > 8) return false;
-      const kids = childrenDer(buf, t);
-      return kids !== null && kids.every((k) => plainDer(buf, k, depth + 1));
+      // childrenDer's tiling, without its array: every child read in DER and plain itself.
+      for (let pos = t.start; pos < t.end; ) {
+        const k = readTlvDer(buf, pos, t.end);
+        if (!k || !plainDer(buf, k, depth + 1)) return false;
+        pos = k.end;
+      }
+      return true;
     }
     case TAG.OID:
-      return strictOid(buf, t) !== null;
+      return unpaddedOid(buf, t) && validOid(buf, t);
     case 0x05:
       return n === 0;
     case TAG.BOOLEAN:
@@ -391,8 +403,12 @@ function plainDer(buf: Uint8Array, t: Tlv, depth = 0): boolean {
 
 const ASCII_SPACE = /[ \t\n\v\f\r]+/g;
 
+// What canonValue changes: a value without any of it is its own canonical form.
+const NOT_CANON = /[A-Z\t\n\v\f\r]|^ | $| {2}/;
+
 /** A name value as OpenSSL canonicalizes it (asn1_string_canon): trimmed, spaces collapsed, ASCII lowercased. */
 function canonValue(v: string): string {
+  if (!NOT_CANON.test(v)) return v;
   return v
     .replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '')
     .replace(ASCII_SPACE, ' ')
@@ -414,15 +430,15 @@ function plainName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; canon: st
     const oid = strictOid(buf, parts[0]);
     const vt = parts[1];
     if (!oid || (vt.tag !== TAG.UTF8_STRING && vt.tag !== TAG.PRINTABLE_STRING && vt.tag !== TAG.IA5_STRING)) return null;
+    let value: string;
     if (vt.tag === TAG.UTF8_STRING) {
+      // Valid UTF-8 decodes as decodeString would; invalid goes to OpenSSL.
       try {
-        utf8.decode(bytes(buf, vt));
+        value = utf8.decode(bytes(buf, vt));
       } catch {
         return null;
       }
-    }
-    const value = decodeString(buf, vt);
-    if (value === null) return null;
+    } else value = view(buf, vt).toString('latin1');
     attrs.push({ type: NAME_TYPES[oid] ?? oid, value });
     canon.push(`${oid}=${JSON.stringify(canonValue(value))}`);
   }
@@ -485,22 +501,22 @@ function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions
       if (!names || names.length === 0 || !names.every((g) => g.tag === 0x81 || g.tag === 0x82 || g.tag === 0x86 || g.tag === 0x87)) return null;
     } else if (oid === EXT_SKID) {
       if (inner.tag !== TAG.OCTET_STRING) return null;
-      out.subjectKeyId = Buffer.from(bytes(buf, inner)).toString('hex');
+      out.subjectKeyId = view(buf, inner).toString('hex');
     } else if (oid === EXT_AKID) {
       const ids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
       if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
-      if (ids.length === 1) out.authorityKeyId = Buffer.from(bytes(buf, ids[0])).toString('hex');
+      if (ids.length === 1) out.authorityKeyId = view(buf, ids[0]).toString('hex');
     } else return null;
   }
   return out;
 }
 
 function sameTlv(buf: Uint8Array, a: Tlv, b: Tlv): boolean {
-  return a.tag === b.tag && Buffer.from(bytes(buf, a)).equals(bytes(buf, b));
+  return a.tag === b.tag && view(buf, a).equals(bytes(buf, b));
 }
 
 /** A certificate read from its DER alone, or null when any part of it is for OpenSSL to judge. */
-function parseFast(der: Buffer): { cert: CertFacts } | null {
+function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const top = readTlvDer(der, 0);
   if (!top || top.tag !== TAG.SEQUENCE || top.end !== der.length) return null;
   const outer = childrenDer(der, top);
@@ -569,7 +585,7 @@ function parseFast(der: Buffer): { cert: CertFacts } | null {
     publicKey: key.description,
     spki,
     publicKeyDigest: key.digest,
-    sha256: createHash('sha256').update(der).digest('hex'),
+    sha256: sha256 ?? createHash('sha256').update(der).digest('hex'),
   };
   return { cert };
 }
