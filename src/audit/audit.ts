@@ -62,8 +62,9 @@ export interface AuditEngineOptions {
   /** What `diff` does, as data: with it (and a `source` on every input), many nodes are read in worker threads. */
   workerDiff?: WorkerDiffOptions;
   /**
-   * Threads reading nodes, this one included: by default one per core once there are
-   * PARALLEL_MIN_NODES nodes; a number forces that many (0 or 1: this thread only).
+   * Worker threads reading nodes (this thread then only hands out nodes and keeps the answers): by
+   * default one per core (up to 8) once there are PARALLEL_MIN_NODES nodes; a number forces that
+   * many (0 or 1: none, this thread reads every node).
    */
   workers?: number;
 }
@@ -171,10 +172,17 @@ script.runInThisContext()(createRequire(entry), (spec) => import(spec), b.distUr
   });
 `;
 
+/**
+ * A worker's heap: a small young generation, collected often, keeps a worker's memory flat from the
+ * first hundred nodes on (V8's default lets it grow with the fleet); the old generation is bounded so
+ * a pathological node costs a worker (its chunk is read again on the main thread), not the machine.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
+
 function startWorker(Worker: typeof import('node:worker_threads').Worker, script: string, init: WorkerInit): import('node:worker_threads').Worker {
   const bundle = (globalThis as Record<symbol, BundleInfo | undefined>)[Symbol.for('kdiff.bundle')];
-  if (bundle) return new Worker(BUNDLE_BOOT, { eval: true, workerData: { ...init, bundle } });
-  return new Worker(script, { workerData: init });
+  if (bundle) return new Worker(BUNDLE_BOOT, { eval: true, workerData: { ...init, bundle }, resourceLimits: WORKER_LIMITS });
+  return new Worker(script, { workerData: init, resourceLimits: WORKER_LIMITS });
 }
 
 function workerCount(inputs: readonly AuditInput[], options: AuditEngineOptions): number {
@@ -186,10 +194,11 @@ function workerCount(inputs: readonly AuditInput[], options: AuditEngineOptions)
 }
 
 /**
- * Compares nodes with a reference on `threads` threads: this one and `threads - 1` workers. Nodes
- * go out in small chunks to whichever thread is free (each worker holds two, so it never waits on
- * this thread); only each node's differences come back. A worker that dies has its chunks read
- * here instead, so a crash costs time, never a node.
+ * Compares nodes with a reference on `threads` worker threads. Nodes go out in small chunks to
+ * whichever worker is free (each holds two, so it never waits on this thread); only each node's
+ * differences come back. This thread reads no node itself: it stays free to hand out chunks and
+ * holds only answers. A worker that dies has its chunks read here instead, so a crash costs time,
+ * never a node.
  */
 async function compareInWorkers(
   inputs: readonly AuditInput[],
@@ -250,16 +259,10 @@ async function compareInWorkers(
       send();
       send();
     });
-  const workers = Array.from({ length: Math.max(0, Math.min(threads - 1, chunks.length - 1)) }, runWorker);
-  // This thread takes chunks too, between handling the workers' answers: reading a node never
-  // waits on anything, so each chunk ends with a turn of the event loop, or the workers' answers
-  // (and their next chunks) would wait until this thread had read every node.
-  while (next < chunks.length) {
-    await runHere(chunks[next++]);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  await Promise.all(workers);
-  // Chunks a worker did not finish (it crashed or could not start): read them here.
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, chunks.length)) }, runWorker));
+  // Chunks a worker did not finish (it crashed, ran out of memory or could not start) and any no
+  // worker was left to take: read here.
+  while (next < chunks.length) leftOver.push(chunks[next++]);
   for (const chunk of leftOver) await runHere(chunk);
   return results;
 }
