@@ -190,7 +190,7 @@ export function joinNodePath(...parts: string[]): string {
 }
 
 // An empty, `.` or `..` segment, or a trailing slash: what a normalized node path never holds.
-const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|[^]\/$/;
 
 /** `nodePath` normalized as nodeSegments does; a path that already is (nearly every one asked for) is returned as it is. */
 function normalNodePath(nodePath: string): string {
