@@ -110,6 +110,7 @@ function leafSetting(field: LeafField, cfg: ConfigFile, identity: (text: string)
 /** Leaves (scalars, lists of scalars) equal as replaceDeep makes them. */
 function sameLeaf(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  if (isEmptyMapping(a) && isEmptyMapping(b)) return true;
   return Object.is(a, b);
 }
 
@@ -253,6 +254,10 @@ export function looksLikePath(v: string): boolean {
   return /^\/[^\s,]*$/.test(v);
 }
 
+function isEmptyMapping(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
 function isLeaf(v: unknown): boolean {
   if (v === null || typeof v !== 'object') return true;
   if (Array.isArray(v)) return v.every((x) => x === null || typeof x !== 'object');
@@ -281,5 +286,7 @@ function walk(value: unknown, path: string, visit: (path: string, value: unknown
 function replaceDeep(v: unknown, identity: (text: string) => string): unknown {
   if (typeof v === 'string') return identity(v);
   if (Array.isArray(v)) return v.map((x) => replaceDeep(x, identity));
+  // An empty mapping (a leaf): a copy, since the setting made of it is kept frozen and the document may be the caller's.
+  if (v !== null && typeof v === 'object') return { ...v };
   return v;
 }

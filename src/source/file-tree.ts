@@ -190,7 +190,7 @@ export function joinNodePath(...parts: string[]): string {
 }
 
 // An empty, `.` or `..` segment, or a trailing slash: what a normalized node path never holds.
-const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|[^]\/$/;
 
 /** `nodePath` normalized as nodeSegments does; a path that already is (nearly every one asked for) is returned as it is. */
 function normalNodePath(nodePath: string): string {
@@ -638,7 +638,9 @@ export class FileTree {
     const cached = this.statCache.get(key);
     if (cached !== undefined) return cached;
     // A NUL cannot be in a listed name; the backend refuses such a path itself, as it always did.
-    if (this.backend.listWithKinds !== undefined && !name.includes('\0')) {
+    // A listed U+FFFD may stand for bytes that are not UTF-8 (readdir decodes `x\xff` as `x\ufffd`):
+    // two entries then share one name in the listing, and only lstat says what this name is.
+    if (this.backend.listWithKinds !== undefined && !name.includes('\0') && !name.includes('\ufffd')) {
       const d = this.dirState(parent);
       // The root is listed at once: nearly every path starts there, and an opener may already hold its listing.
       if (d.names === undefined && (parent === '' || this.worthListing(parent, ++d.lookups))) {
