@@ -9,17 +9,25 @@ export interface CliIO {
   cwd: string;
 }
 
-export function processIO(): CliIO {
+/** stdout's reader went away (EPIPE); set once per process, whatever number of processIO() calls. */
+let stdoutClosed: boolean | undefined;
+
+function watchStdout(): void {
+  if (stdoutClosed !== undefined) return;
+  stdoutClosed = false;
   // A reader that stops early (`kdiff scan node | head`) closes the pipe: the rest of the output is
   // dropped and kdiff still ends with the exit code of its answer, instead of crashing on EPIPE.
-  let closed = false;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
-    closed = true;
+    stdoutClosed = true;
   });
+}
+
+export function processIO(): CliIO {
+  watchStdout();
   return {
     stdout: (t) => {
-      if (!closed) process.stdout.write(t);
+      if (!stdoutClosed) process.stdout.write(t);
     },
     stderr: (t) => process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
