@@ -59,5 +59,21 @@ describe('an audit on worker threads', () => {
     expect(messages.filter((m) => /\bon (left|right)\b/.test(m))).toEqual([]);
     // The workers read every node; this thread only hands them out and keeps the answers.
     expect(here).toBe(0);
+
+    // Workers that cannot start (here: a bundle that is not there) cost time, never a node: every
+    // node is then read on this thread, in order, with progress for each.
+    const key = Symbol.for('kdiff.bundle');
+    const g = globalThis as Record<symbol, unknown>;
+    g[key] = { file: join(root, 'no-such-bundle.cjs'), distUrl: new URL('../../dist/', import.meta.url).href };
+    try {
+      here = 0;
+      let progress = 0;
+      const fallback = await runAudit(inputs(true), { ...options(2), onProgress: (done: number) => (progress = done) });
+      expect(fallback).toEqual(single);
+      expect(here).toBe(300);
+      expect(progress).toBe(300);
+    } finally {
+      delete g[key];
+    }
   }, 60_000);
 });
