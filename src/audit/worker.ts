@@ -33,7 +33,7 @@ const port = parentPort!;
 const memo = createDiffMemo();
 
 // Jobs run one after the other: the second one queued is what keeps this thread busy while the
-// main thread, busy with nodes of its own, has not yet answered the first.
+// main thread has not yet sent the next (it may be handling another worker's answers).
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (job: WorkerJob) => {
   queue = queue.then(async () => {
