@@ -21,7 +21,7 @@ import { readKeyBlock } from './keys.js';
 import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
 import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
 import { resolveNodePath } from './references.js';
-import { issuedBy, nameValues, parseCertificate, type CertFacts } from './x509.js';
+import { issuedBy, nameValues, parseCertificate, plainlyNotIssued, type CertFacts } from './x509.js';
 import { compareText } from '../../util/compare.js';
 
 type Status = Certificate['status'];
@@ -115,6 +115,7 @@ class Scan {
   readonly files = new Map<string, PemFile>();
   readonly now: Date;
   readonly expiringDays: number;
+  private candidateOrders: { candidates: readonly IssuerCandidate[]; byDir: Map<string, readonly IssuerCandidate[]> } | undefined;
 
   constructor(readonly tree: FileTree, options: ScanOptions) {
     this.now = options.now ?? new Date();
@@ -145,19 +146,30 @@ class Scan {
 
   /** Issuer of a certificate among the candidates, by signature. */
   issuerOf(cert: CertEntry | { path: string; facts: CertFacts }, candidates: readonly IssuerCandidate[]): string | null {
-    // Prefer a CA file beside the certificate, then any file, then a CA embedded in a kubeconfig.
-    const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dirOf(cert.path) ? 0 : 1);
-    const ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
     // A self-signed certificate is its own issuer, on the node by definition.
     if (this.issued(cert.facts, cert.facts)) return cert.path;
-    for (const c of ordered) {
+    for (const c of this.orderedCandidates(candidates, dirOf(cert.path))) {
       if (c.facts.sha256 === cert.facts.sha256) continue;
       if (this.issued(cert.facts, c.facts)) return c.path;
     }
     return null;
   }
 
+  /** Candidates in the order tried for a certificate in `dir`: a CA file beside it, then any file, then a CA embedded in a kubeconfig. */
+  private orderedCandidates(candidates: readonly IssuerCandidate[], dir: string): readonly IssuerCandidate[] {
+    if (this.candidateOrders?.candidates !== candidates) this.candidateOrders = { candidates, byDir: new Map() };
+    let ordered = this.candidateOrders.byDir.get(dir);
+    if (!ordered) {
+      const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dir ? 0 : 1);
+      ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
+      this.candidateOrders.byDir.set(dir, ordered);
+    }
+    return ordered;
+  }
+
   private issued(child: CertFacts, parent: CertFacts): boolean {
+    // Names or key ids that differ settle it without a signature: no cache key, no cache entry.
+    if (plainlyNotIssued(child, parent)) return false;
     const k = `${child.sha256}:${parent.sha256}`;
     let ok = issued.get(k);
     if (ok === undefined) {
