@@ -33,6 +33,8 @@ function pairUp<T>(
   identOf: (x: T, side: 'left' | 'right') => string,
   pathOf: (x: T, side: 'left' | 'right') => string,
 ): Array<[T | undefined, T | undefined]> {
+  // One on each side (most roles): they pair whatever their identities, as the general case would.
+  if (l.length <= 1 && r.length <= 1) return l.length + r.length === 0 ? [] : [[l[0], r[0]]];
   // Each item's identity is worked out once, not at every comparison of the sort.
   const known = { left: new Map<T, string>(), right: new Map<T, string>() };
   const ident = (x: T, side: 'left' | 'right'): string => {
