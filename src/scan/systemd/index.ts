@@ -136,13 +136,20 @@ class Scanner {
 
   /** Where a link to /dev/null (or an empty file) masks a unit or drop-in. */
   isMask(path: string): boolean {
-    const target = this.tree.readLink(path);
-    if (target !== null) {
-      const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-      return joinNodePath(target.startsWith('/') ? target : `${dir}/${target}`) === '/dev/null';
+    let mask = this.masks.get(path);
+    if (mask === undefined) {
+      const target = this.tree.readLink(path);
+      if (target !== null) {
+        const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+        mask = joinNodePath(target.startsWith('/') ? target : `${dir}/${target}`) === '/dev/null';
+      } else mask = this.tree.isFile(path) && this.tree.readText(path) === '';
+      this.masks.set(path, mask);
     }
-    return this.tree.isFile(path) && this.tree.readText(path) === '';
+    return mask;
   }
+
+  /** Asked of each unit file and drop-in when it is found and again when it is applied. */
+  private readonly masks = new Map<string, boolean>();
 
   private readonly listed = new Map<string, ReadonlySet<string> | null>();
 
