@@ -10,6 +10,7 @@ import type { EnvVar } from './env-file.js';
 import { isValidEnvName } from './env-file.js';
 import type { UnitAssignment } from './unit-file.js';
 import { extractWords } from './words.js';
+import { isShared } from '../../util/memo.js';
 import { badSpecifierFinding, expandSpecifiers } from './specifiers.js';
 
 export { resolveSpecifiers } from './specifiers.js';
@@ -170,8 +171,8 @@ export function expandArgs(cmd: ExecCommand, env: ReadonlyMap<string, EnvVar>): 
         if (isValidEnvName(name)) noteUnset(name, false, w);
         continue;
       }
-      const split = extractWords(v.value, { unquote: true, cunescape: false, relax: true });
-      for (const part of split.words) args.push({ text: part.text, source: `${v.path}:${v.line}` });
+      const source = `${v.path}:${v.line}`;
+      for (const text of splitValue(v)) args.push({ text, source });
       continue;
     }
     args.push({ text: replaceBraced(t, env, (name) => noteUnset(name, true, w)), source: here });
@@ -179,8 +180,20 @@ export function expandArgs(cmd: ExecCommand, env: ReadonlyMap<string, EnvVar>): 
   return { args, unset };
 }
 
+/** The words of a variable's value as `$VAR` splits it; kept for a variable of a kept parse (a drop-in's Environment= on every node). */
+const splitValues = new WeakMap<EnvVar, readonly string[]>();
+
+function splitValue(v: EnvVar): readonly string[] {
+  const kept = splitValues.get(v);
+  if (kept) return kept;
+  const words = extractWords(v.value, { unquote: true, cunescape: false, relax: true }).words.map((w) => w.text);
+  if (isShared(v)) splitValues.set(v, Object.freeze(words));
+  return words;
+}
+
 /** replace_env() without braceless or `:-` forms: `${NAME}` replaced, `$$` is `$`, anything else kept. */
 function replaceBraced(s: string, env: ReadonlyMap<string, EnvVar>, onUnset: (name: string) => void): string {
+  if (!s.includes('$')) return s;
   let out = '';
   let i = 0;
   while (i < s.length) {

@@ -62,6 +62,11 @@ const unitFiles = new Lru<string, ParsedUnitFile>(512);
 const execValues = new WeakMap<UnitAssignment, Map<string, { commands: ExecCommand[]; findings: Finding[] }>>();
 const environmentValues = new WeakMap<UnitAssignment, Map<string, { vars: EnvVar[]; findings: Finding[] }>>();
 
+/** Kept parses of unit files, numbered to key what is derived from a list of them. */
+const parseIds = new WeakMap<ParsedUnitFile, number>();
+let nextParseId = 0;
+const unitSettings = new Lru<string, { settings: UnitSettings; findings: Finding[][] }>(512);
+
 function shared<T>(cache: Lru<string, T>, kind: string, text: string, path: string, parse: (text: string, path: string) => T): T {
   if (text.length > MAX_MEMO_INPUT) return parse(text, path);
   const key = `${contentKey(kind, text)}\u0000${path}`;
@@ -107,6 +112,7 @@ class Scanner {
     let p = this.parsed.get(path);
     if (!p) {
       p = shared(unitFiles, 'unit', this.tree.readText(path) ?? '', path, parseUnitFile);
+      if (isShared(p) && !parseIds.has(p)) parseIds.set(p, nextParseId++);
       this.parsed.set(path, p);
       this.note(path, p.findings.map(copy));
     }
@@ -130,13 +136,20 @@ class Scanner {
 
   /** Where a link to /dev/null (or an empty file) masks a unit or drop-in. */
   isMask(path: string): boolean {
-    const target = this.tree.readLink(path);
-    if (target !== null) {
-      const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-      return joinNodePath(target.startsWith('/') ? target : `${dir}/${target}`) === '/dev/null';
+    let mask = this.masks.get(path);
+    if (mask === undefined) {
+      const target = this.tree.readLink(path);
+      if (target !== null) {
+        const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+        mask = joinNodePath(target.startsWith('/') ? target : `${dir}/${target}`) === '/dev/null';
+      } else mask = this.tree.isFile(path) && this.tree.readText(path) === '';
+      this.masks.set(path, mask);
     }
-    return this.tree.isFile(path) && this.tree.readText(path) === '';
+    return mask;
   }
+
+  /** Asked of each unit file and drop-in when it is found and again when it is applied. */
+  private readonly masks = new Map<string, boolean>();
 
   private readonly listed = new Map<string, ReadonlySet<string> | null>();
 
@@ -227,17 +240,39 @@ class Scanner {
     return { dropIns: applied.map((f) => f.path), own: applied.filter((f) => f.own).map((f) => f.path) };
   }
 
+  /**
+   * The settings of a unit's files in order. They depend only on the files' parses and the unit's
+   * name: on every node after the first with the same files, the kept result is handed out (it is
+   * frozen, and read only), with its findings copied for this node.
+   */
   settings(files: readonly string[], unitName: string): UnitSettings {
+    const parsed = files.map((f) => this.unitFile(f));
+    let key: string | null = unitName;
+    for (const p of parsed) {
+      const id = isShared(p) ? parseIds.get(p) : undefined;
+      if (id === undefined) {
+        key = null;
+        break;
+      }
+      key += `\u0000${id}`;
+    }
+    const kept = key === null ? undefined : unitSettings.get(key);
+    if (kept) {
+      for (let i = 0; i < files.length; i++) this.note(files[i], kept.findings[i].map(copy));
+      return kept.settings;
+    }
     const s: UnitSettings = { commands: [], execLines: 0, environment: [], environmentFiles: [], type: null };
-    for (const file of files) {
-      const parsed = this.unitFile(file);
+    const findings: Finding[][] = [];
+    for (let i = 0; i < files.length; i++) {
       const local: Finding[] = [];
-      for (const a of parsed.assignments) {
+      for (const a of parsed[i].assignments) {
         if (a.section !== 'Service') continue;
         this.apply(s, a, unitName, local);
       }
-      this.note(file, local);
+      findings.push(local);
+      this.note(files[i], local.map(copy));
     }
+    if (key !== null) unitSettings.set(key, freezeShared({ settings: s, findings }));
     return s;
   }
 

@@ -27,7 +27,6 @@ export interface ExtractResult {
   unbalanced: boolean;
 }
 
-const WHITESPACE = ' \t\n\r';
 
 /** Decodes one C escape after a backslash at `s[i]`; returns the text and characters consumed, or null. */
 export function cunescapeOne(s: string, i: number): { text: string; length: number } | null {
@@ -61,10 +60,15 @@ export function cunescapeOne(s: string, i: number): { text: string; length: numb
 
 type Step = { word: ExtractedWord; next: number } | { end: true } | { error: 'escape' | 'quote' };
 
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
 function extractOne(s: string, from: number, o: ExtractOptions, cunescapeRelax: boolean): Step {
+  const n = s.length;
   let i = from;
-  while (i < s.length && WHITESPACE.includes(s[i])) i++;
-  if (i >= s.length) return { end: true };
+  while (i < n && isSpace(s.charCodeAt(i))) i++;
+  if (i >= n) return { end: true };
   const start = i;
   let out = '';
   let quote = '';
@@ -99,10 +103,17 @@ function extractOne(s: string, from: number, o: ExtractOptions, cunescapeRelax: 
       }
       continue;
     }
+    // ordinary characters are taken a run at a time, up to the next one that means something
+    let j = i + 1;
     if (quote) {
-      if (c === quote) quote = '';
-      else out += c;
-      i++;
+      if (c === quote) {
+        quote = '';
+        i++;
+        continue;
+      }
+      while (j < n && s[j] !== quote && s[j] !== '\\') j++;
+      out += s.slice(i, j);
+      i = j;
       continue;
     }
     if ((c === '"' || c === "'") && o.unquote) {
@@ -110,9 +121,13 @@ function extractOne(s: string, from: number, o: ExtractOptions, cunescapeRelax: 
       i++;
       continue;
     }
-    if (WHITESPACE.includes(c)) return { word: { text: out, start }, next: i };
-    out += c;
-    i++;
+    if (isSpace(s.charCodeAt(i))) return { word: { text: out, start }, next: i };
+    for (; j < n; j++) {
+      const d = s[j];
+      if (d === '\\' || isSpace(s.charCodeAt(j)) || (o.unquote && (d === '"' || d === "'"))) break;
+    }
+    out += s.slice(i, j);
+    i = j;
   }
 }
 
