@@ -144,33 +144,12 @@ function workerScript(): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** Set by bin/kdiff.js when it runs the one-script bundle (scripts/bundle.mjs). */
+/** Set by bin/kdiff.js when it runs the one-script bundle (scripts/bundle.mjs); read by bundle-boot.cts. */
 interface BundleInfo {
   file: string;
   cache?: string;
   distUrl: string;
 }
-
-/**
- * A worker started by the bundled CLI loads the same bundle and code cache instead of some 60 ES
- * modules: it is ready in about half the time. Plain CommonJS, as `eval` workers run it.
- */
-const BUNDLE_BOOT = `
-const { workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
-const vm = require('node:vm');
-const b = workerData.bundle;
-let cachedData;
-try { cachedData = b.cache ? readFileSync(b.cache) : undefined; } catch { cachedData = undefined; }
-const script = new vm.Script(readFileSync(b.file, 'utf8'), { filename: b.file, cachedData });
-const entry = new URL('index.js', b.distUrl).href;
-script.runInThisContext()(createRequire(entry), (spec) => import(spec), b.distUrl)
-  .importFrom('./audit/worker.js', entry)
-  .then(() => {
-    if (process.env.KDIFF_BUNDLE_REPORT) process.stderr.write('kdiff: worker from the bundle, code cache ' + (script.cachedDataRejected === false ? 'accepted' : 'not used') + '\\n');
-  });
-`;
 
 /**
  * A worker's heap: a small young generation, collected often, keeps a worker's memory flat from the
@@ -179,9 +158,11 @@ script.runInThisContext()(createRequire(entry), (spec) => import(spec), b.distUr
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
 
+/** A worker of the bundled CLI starts from the bundle (bundle-boot.cts, beside this module), others from worker.js. */
 function startWorker(Worker: typeof import('node:worker_threads').Worker, script: string, init: WorkerInit): import('node:worker_threads').Worker {
   const bundle = (globalThis as Record<symbol, BundleInfo | undefined>)[Symbol.for('kdiff.bundle')];
-  if (bundle) return new Worker(BUNDLE_BOOT, { eval: true, workerData: { ...init, bundle }, resourceLimits: WORKER_LIMITS });
+  const boot = bundle ? new URL('./bundle-boot.cjs', import.meta.url) : null;
+  if (bundle && boot?.protocol === 'file:') return new Worker(boot, { workerData: { ...init, bundle }, resourceLimits: WORKER_LIMITS });
   return new Worker(script, { workerData: init, resourceLimits: WORKER_LIMITS });
 }
 

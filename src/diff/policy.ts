@@ -50,3 +50,12 @@ export function isOperational(component: string | null, flag: string): boolean {
 export function isBootstrapOnly(component: string | null, flag: string): boolean {
   return component === 'etcd' && flag.startsWith('--initial-cluster');
 }
+
+/**
+ * etcd's --initial-cluster names every member: each member of one cluster lists the same ones, so it
+ * is compared as written. Replacing the node's own entry would make each member's list look unlike
+ * the others'; a one-member list is the node itself and is compared with its identity replaced.
+ */
+export function listsMembers(component: string, flag: string, value: string): boolean {
+  return component === 'etcd' && flag === '--initial-cluster' && value.includes(',');
+}

@@ -9,6 +9,7 @@ import type { NormalizedValue } from '../knowledge/flags.js';
 import type { DiffKnowledge } from './knowledge.js';
 import { isSecretKey, redactValue } from '../scan/configs/redact.js';
 import { Lru, deepFreeze, isShared } from '../util/memo.js';
+import { listsMembers } from './policy.js';
 
 export interface Setting {
   /** Canonical flag name, or `<Kind>.<dotted.path>` for a config-file field that mirrors no flag. */
@@ -202,15 +203,6 @@ function flagSetting(
 }
 
 const settingCaches = new WeakMap<DiffKnowledge, Lru<string, Setting>>();
-
-/**
- * etcd's --initial-cluster names every member: each member of one cluster lists the same ones, so it
- * is compared as written. Replacing the node's own entry would make each member's list look unlike
- * the others'; a one-member list is the node itself and is compared with its identity replaced.
- */
-function listsMembers(component: string, key: string, value: string): boolean {
-  return component === 'etcd' && key === '--initial-cluster' && value.includes(',');
-}
 
 function makeFlagSetting(
   component: string,

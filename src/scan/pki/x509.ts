@@ -10,6 +10,7 @@ import { X509Certificate, createHash, createPublicKey, verify as verifySignature
 import { MAX_MEMO_INPUT, RepeatCache, deepFreeze } from '../../util/memo.js';
 import { certificateKey, spkiKeyFast } from './keys.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
+import type { Certificate } from '../../model/types.js';
 
 /** One attribute of a distinguished name, in the order the certificate holds them. */
 export interface NameAttribute {
@@ -17,28 +18,22 @@ export interface NameAttribute {
   value: string;
 }
 
-export interface CertFacts {
+/**
+ * A certificate as read: the model's fields (subject and issuer in RFC 4514 order, most specific
+ * first, as Go's pkix.Name prints them: `CN=kube-apiserver-kubelet-client,O=system:masters`) and
+ * what matching keys and issuers needs.
+ */
+export interface CertFacts
+  extends Pick<Certificate, 'subject' | 'issuer' | 'serial' | 'notBefore' | 'notAfter' | 'sans' | 'isCA' | 'keyUsage' | 'extKeyUsage' | 'publicKey' | 'sha256'> {
   /** OpenSSL's view; built on first use for a certificate the DER reader read alone. */
   readonly x509: X509Certificate;
   /** What issuer checks need, when the DER reader understood the whole certificate; else null (OpenSSL decides). */
   signed: SignedFacts | null;
-  /** RFC 4514 order (most specific first), as Go's pkix.Name prints it: `CN=kube-apiserver-kubelet-client,O=system:masters`. */
-  subject: string;
-  issuer: string;
   subjectAttrs: NameAttribute[];
-  serial: string;
-  notBefore: string;
-  notAfter: string;
-  sans: string[];
-  isCA: boolean;
-  keyUsage: string[];
-  extKeyUsage: string[];
-  publicKey: string;
   /** DER of the SubjectPublicKeyInfo as the certificate holds it. */
   spki: Buffer;
   /** Digest of the normalized public key, to match private keys by (see keys.ts). */
   publicKeyDigest: string;
-  sha256: string;
 }
 
 const NAME_TYPES: Record<string, string> = {
