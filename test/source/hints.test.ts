@@ -3,33 +3,9 @@
  * listing. Hints change what reading costs, never what a tree answers.
  */
 import fc from 'fast-check';
-import { FileTree, ListingHints, type DirEntry, type RawBackend } from '../../src/source/file-tree.js';
+import { FileTree, ListingHints } from '../../src/source/file-tree.js';
+import { ListingMemory, observe } from '../helpers/listing-memory.js';
 import { MemoryBackend } from '../../src/source/memory.js';
-
-/** A memory tree that lists with kinds, as a directory on disk does, and records what it is asked. */
-class ListingMemory implements RawBackend {
-  calls: string[] = [];
-  constructor(private readonly inner: MemoryBackend) {}
-  lstat(s: readonly string[]) {
-    this.calls.push(`lstat /${s.join('/')}`);
-    return this.inner.lstat(s);
-  }
-  readlink(s: readonly string[]) {
-    return this.inner.readlink(s);
-  }
-  read(s: readonly string[]) {
-    return this.inner.read(s);
-  }
-  list(s: readonly string[]) {
-    return this.inner.list(s);
-  }
-  listWithKinds(s: readonly string[]): DirEntry[] | { error: string } {
-    this.calls.push(`listWithKinds /${s.join('/')}`);
-    const all = this.inner.list(s);
-    if (!Array.isArray(all)) return all;
-    return all.map((name) => ({ name, kind: this.inner.lstat([...s, name])?.kind ?? null }));
-  }
-}
 
 function node(name: string): MemoryBackend {
   const mem = new MemoryBackend();
@@ -42,7 +18,7 @@ function node(name: string): MemoryBackend {
 }
 
 /** What a scan of one node asks: probes, reads, and a listing of /etc/kubernetes. */
-function scanLike(tree: FileTree): unknown {
+function scanLike(tree: FileTree): unknown[] {
   return [
     tree.kind('/usr/local/lib/systemd/system'),
     tree.readText('/usr/lib/systemd/system/kubelet.service'),
@@ -100,11 +76,6 @@ const segment = fc.constantFrom('etc', 'kubernetes', 'pki', 'a', 'b', '..', '.',
 const pathText = fc.array(segment, { minLength: 0, maxLength: 6 }).chain((parts) => fc.boolean().map((abs) => (abs ? '/' : '') + parts.join('/')));
 const nodeArb = fc.record({ path: pathText, kind: fc.constantFrom('file', 'dir', 'symlink', 'other'), target: pathText });
 
-function observe(tree: FileTree, probes: string[]): unknown {
-  return probes
-    .map((p) => [tree.kind(p), tree.realPath(p), tree.readText(p), tree.list(p), tree.readLink(p), tree.size(p)])
-    .concat([tree.walkFiles('/'), tree.findings()]);
-}
 
 describe('hinted trees answer as unhinted ones', () => {
   it('gives the same answers and findings whatever earlier trees taught the hints', () => {

@@ -13,6 +13,7 @@ import { DirectoryBackend, direntKind } from '../../src/source/directory.js';
 import { MemoryBackend } from '../../src/source/memory.js';
 import { openDirectory } from '../../src/source/open.js';
 import { CANARY, chmodBlocksReads } from '../helpers/hostile.js';
+import { ListingMemory, observe } from '../helpers/listing-memory.js';
 
 /** Counts what a backend is asked, by method and path. */
 class Counting implements RawBackend {
@@ -42,37 +43,6 @@ class Counting implements RawBackend {
   list(s: readonly string[], m?: number, size?: number): string[] | { error: string } {
     this.calls.push(`list /${s.join('/')}`);
     return this.inner.list(s, m, size);
-  }
-}
-
-/**
- * A memory tree that lists with kinds, as a directory on disk does; `unknown` names get a null
- * kind (a filesystem without d_type), and the tree must then lstat them.
- */
-class ListingMemory implements RawBackend {
-  constructor(
-    private readonly inner: MemoryBackend,
-    private readonly unknown: (name: string) => boolean = () => false,
-    /** Stop after maxEntries + 1 names, as a directory on disk too large to read at once does. */
-    private readonly cut = false,
-  ) {}
-  lstat(s: readonly string[]) {
-    return this.inner.lstat(s);
-  }
-  readlink(s: readonly string[]) {
-    return this.inner.readlink(s);
-  }
-  read(s: readonly string[]) {
-    return this.inner.read(s);
-  }
-  list(s: readonly string[]) {
-    return this.inner.list(s);
-  }
-  listWithKinds(s: readonly string[], maxEntries = Infinity): DirEntry[] | { error: string } {
-    const all = this.inner.list(s);
-    if (!Array.isArray(all)) return all;
-    const names = this.cut ? all.slice(0, maxEntries + 1) : all;
-    return names.map((name) => ({ name, kind: this.unknown(name) ? null : (this.inner.lstat([...s, name])?.kind ?? null) }));
   }
 }
 
@@ -196,7 +166,7 @@ describe('FileTree over a listing backend', () => {
     mem.add('/etc/kubernetes/admin.conf', { kind: 'file', data: Buffer.from('ADMIN') });
     mem.add('/etc/kubernetes/link', { kind: 'symlink', target: 'admin.conf' });
     mem.add('/etc/kubernetes/fifo', { kind: 'other' });
-    const spy = new Counting(new ListingMemory(mem, (n) => n !== 'admin.conf'));
+    const spy = new Counting(new ListingMemory(mem, { unknown: (n) => n !== 'admin.conf' }));
     const tree = new FileTree('mem', spy);
     tree.list('/etc/kubernetes');
     spy.calls = [];
@@ -225,7 +195,7 @@ describe('FileTree over a listing backend', () => {
   it('lstats a name missing from a listing cut short at the entry limit', () => {
     const mem = new MemoryBackend();
     for (const n of ['a', 'b', 'c', 'd']) mem.add(`/etc/${n}`, { kind: 'file', data: Buffer.from(n) });
-    const spy = new Counting(new ListingMemory(mem, () => false, true));
+    const spy = new Counting(new ListingMemory(mem, { cut: true }));
     const tree = new FileTree('mem', spy, { maxDirEntries: 2 });
     expect(tree.list('/etc')).toEqual(['a', 'b']);
     expect(tree.readText('/etc/d')).toBe('d');
@@ -285,11 +255,6 @@ const segment = fc.constantFrom('etc', 'kubernetes', 'pki', 'a', 'b', '..', '.',
 const pathText = fc.array(segment, { minLength: 0, maxLength: 7 }).chain((parts) => fc.boolean().map((abs) => (abs ? '/' : '') + parts.join('/')));
 const nodeArb = fc.record({ path: pathText, kind: fc.constantFrom('file', 'dir', 'symlink', 'symlink', 'other'), target: pathText });
 
-function observe(tree: FileTree, probes: string[]): unknown {
-  return probes
-    .map((p) => [tree.kind(p), tree.realPath(p), tree.readText(p), tree.list(p), tree.readLink(p), tree.size(p)])
-    .concat([tree.walkFiles('/'), tree.findings()]);
-}
 
 describe('lookups from listings are lookups by lstat', () => {
   it('gives the same answers and findings on any tree, whatever the listing says or leaves out', () => {
@@ -308,7 +273,7 @@ describe('lookups from listings are lookups by lstat', () => {
           }
           const limits = maxDirEntries === undefined ? {} : { maxDirEntries };
           const byLstat = observe(new FileTree('p', mem, limits), probes);
-          const byListing = observe(new FileTree('p', new ListingMemory(mem, (n) => unknown(n)), limits), probes);
+          const byListing = observe(new FileTree('p', new ListingMemory(mem, { unknown }), limits), probes);
           expect(byListing).toEqual(byLstat);
         },
       ),

@@ -43,7 +43,7 @@ class Spy implements RawBackend {
 }
 
 function observe(tree: FileTree, probes: string[]): unknown {
-  return probes.map((p) => [tree.kind(p), tree.realPath(p), tree.readText(p), tree.list(p), tree.readLink(p)]).concat([tree.walkFiles('/'), tree.findings()]);
+  return probes.map((p): unknown => [tree.kind(p), tree.realPath(p), tree.readText(p), tree.list(p), tree.readLink(p)]).concat([tree.walkFiles('/'), tree.findings()]);
 }
 
 describe('FileTree path resolution (in memory)', () => {
