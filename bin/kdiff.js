@@ -1,14 +1,18 @@
 #!/usr/bin/env node
+'use strict';
 // Thin launcher: everything lives in dist/cli so `kdiff --version` loads as little as possible.
 // When scripts/bundle.mjs has packed dist/ into one script (dist/kdiff.bundle.cjs, with a V8 code
 // cache beside it) and none of the files it was built from changed since, that script is run
 // instead of importing some 60 modules one by one: the same code, started in about half the time.
-// Built-ins through process.getBuiltinModule where it exists (Node.js 20.16+): importing node:fs
-// as an ES module would also load its streams, which nothing here uses.
-const builtin = process.getBuiltinModule ?? ((id) => import(id));
-const { readFileSync, renameSync, statSync, writeFileSync } = await builtin('node:fs');
-const { createRequire } = await builtin('node:module');
-const { fileURLToPath } = await builtin('node:url');
+// A CommonJS script (bin/package.json says so): an ES-module entry point would load Node's ES
+// module loader first (~3 ms), which the bundle does not need.
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+const first = process.argv[2];
+const dist = join(__dirname, '..', 'dist');
+const distUrl = pathToFileURL(dist + '/').href;
 
 // A run of kdiff calls each function of its scanners a bounded number of times (once per file or
 // node), so V8's optimizing compiler, at its default eagerness, spends more time compiling them (on
@@ -17,21 +21,16 @@ const { fileURLToPath } = await builtin('node:url');
 // Set before any code of kdiff is compiled: the bundle's code cache (scripts/bundle.mjs trains it
 // under this launcher) is only accepted under the flags it was made with.
 const V8_FLAGS = '--interrupt-budget=1000000';
-const first = process.argv[2];
-if (first !== '--version' && first !== '-V') (await builtin('node:v8')).setFlagsFromString(V8_FLAGS);
-
-const distUrl = new URL('../dist/', import.meta.url);
 
 /** Why the bundle was not used (KDIFF_BUNDLE_REPORT=1 prints it to stderr). */
 let skipped = '';
 
-async function loadBundle() {
-  // --version needs two small modules: reading the bundle would cost more than it saves.
-  if (process.env.KDIFF_NO_BUNDLE || first === '--version' || first === '-V') {
+function loadBundle() {
+  if (process.env.KDIFF_NO_BUNDLE) {
     skipped = 'not wanted';
     return null;
   }
-  const file = new URL('kdiff.bundle.cjs', distUrl);
+  const file = join(dist, 'kdiff.bundle.cjs');
   let source;
   try {
     source = readFileSync(file, 'utf8');
@@ -46,30 +45,30 @@ async function loadBundle() {
   }
   const manifest = JSON.parse(source.slice(mark + 27));
   for (const [key, size, mtimeMs] of manifest) {
-    const st = statSync(new URL(key, distUrl), { throwIfNoEntry: false });
+    const st = statSync(join(dist, key), { throwIfNoEntry: false });
     if (!st || st.size !== size || st.mtimeMs !== mtimeMs) {
       skipped = `stale (${key} changed)`;
       return null;
     }
   }
-  const training = Boolean(process.env.KDIFF_BUNDLE_TRAIN);
+  const cacheFile = join(dist, 'kdiff.bundle.cache');
   let cachedData;
-  if (!training) {
+  if (!process.env.KDIFF_BUNDLE_TRAIN) {
     try {
-      cachedData = readFileSync(new URL('kdiff.bundle.cache', distUrl));
+      cachedData = readFileSync(cacheFile);
     } catch {
       cachedData = undefined;
     }
   }
-  const vm = await builtin('node:vm');
-  const script = new vm.Script(source, { filename: fileURLToPath(file), cachedData });
+  const vm = require('node:vm');
+  const script = new vm.Script(source, { filename: file, cachedData });
   const factory = script.runInThisContext();
-  const bundle = factory(createRequire(new URL('index.js', distUrl)), (spec) => import(spec), distUrl.href);
+  const bundle = factory(require('node:module').createRequire(join(dist, 'index.js')), (spec) => import(spec), distUrl);
   // Worker threads of an audit (src/audit/audit.ts) start from the same bundle and code cache.
   globalThis[Symbol.for('kdiff.bundle')] = {
-    file: fileURLToPath(file),
-    cache: cachedData && script.cachedDataRejected === false ? fileURLToPath(new URL('kdiff.bundle.cache', distUrl)) : undefined,
-    distUrl: distUrl.href,
+    file,
+    cache: cachedData && script.cachedDataRejected === false ? cacheFile : undefined,
+    distUrl,
   };
   return { script, bundle };
 }
@@ -77,7 +76,7 @@ async function loadBundle() {
 async function loadMain() {
   let loaded = null;
   try {
-    loaded = await loadBundle();
+    loaded = loadBundle();
   } catch (err) {
     skipped = `failed (${err && err.message ? err.message : String(err)})`;
     loaded = null;
@@ -87,10 +86,10 @@ async function loadMain() {
     process.stderr.write(`kdiff: bundle ${how}\n`);
   }
   if (loaded) {
-    const mod = await loaded.bundle.importFrom('./cli/main.js', new URL('index.js', distUrl).href);
+    const mod = await loaded.bundle.importFrom('./cli/main.js', `${distUrl}index.js`);
     return { main: mod.main, script: loaded.script };
   }
-  const mod = await import('../dist/cli/main.js');
+  const mod = await import(`${distUrl}cli/main.js`);
   return { main: mod.main, script: null };
 }
 
@@ -105,9 +104,20 @@ async function train(main, script) {
   return 0;
 }
 
-loadMain()
-  .then(({ main, script }) => (process.env.KDIFF_BUNDLE_TRAIN ? train(main, script) : main(process.argv.slice(2))))
-  .then(
-    (code) => { process.exitCode = code; },
-    (err) => { process.stderr.write(`kdiff: ${err && err.message ? err.message : String(err)}\n`); process.exitCode = 2; },
-  );
+if (first === '--version' || first === '-V') {
+  // The version is all it takes: no bundle, no CLI (dist/cli/main.js answers the same).
+  process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
+} else {
+  require('node:v8').setFlagsFromString(V8_FLAGS);
+  loadMain()
+    .then(({ main, script }) => (process.env.KDIFF_BUNDLE_TRAIN ? train(main, script) : main(process.argv.slice(2))))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err) => {
+        process.stderr.write(`kdiff: ${err && err.message ? err.message : String(err)}\n`);
+        process.exitCode = 2;
+      },
+    );
+}

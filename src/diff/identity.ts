@@ -2,9 +2,9 @@
  * A node's own identity (its name and addresses), found in what it configures, so two nodes of one
  * cluster compare as `<node-name>` / `<node-ip>` instead of differing by who they are.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type { Component, NodeModel } from '../model/types.js';
 import type { DiffKnowledge } from './knowledge.js';
+import { isIPv4, isIPv6 } from '../util/ip.js';
 
 export interface NodeIdentity {
   names: string[];
@@ -47,8 +47,7 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   const add = (value: string): void => {
     const v = value.trim().replace(/^\[|\]$/g, '');
     if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<') || /^(0+:){7}0*1$/.test(v)) return;
-    // Every IPv6 form has a colon: without one, Node's large IPv6 pattern (~3 ms to compile) is not needed.
-    if (isIPv4(v) || (v.includes(':') && isIPv6(v))) ips.add(v);
+    if (isIPv4(v) || isIPv6(v)) ips.add(v);
     else if (/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) && v.length >= 2) names.add(v);
   };
   for (const c of node.components) {

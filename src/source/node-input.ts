@@ -3,8 +3,8 @@
  * systemd unit directory), a `.tar` / `.tar.gz` archive, or a snapshot from `kdiff scan --format json`.
  * The kind is decided from the bytes, never from the file name alone.
  */
-import { constants, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the bundle then loads it only when a file (not a directory) is opened.
+import { constants, promises as fsp, statSync } from 'node:fs';
 import type { NodeModel } from '../model/types.js';
 import { ListingHints, type FileTree, type TreeLimits } from './file-tree.js';
 import { InputError, openDirectory, type DirectoryKind } from './open.js';
@@ -33,7 +33,7 @@ function errorFor(path: string, err: unknown): InputError {
 
 async function head(path: string): Promise<Buffer> {
   // O_NONBLOCK: the path was checked to be a regular file, but it may have been swapped for a FIFO.
-  const fh = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  const fh = await fsp.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const buf = Buffer.alloc(1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);

@@ -8,8 +8,8 @@
  * inside the archive), hard links take their target's content, devices and FIFOs are kept as
  * `other` (never opened). Entry count, total size, file size and name length are bounded.
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+// fs.promises, not node:fs/promises: the bundle then loads it only when an archive is read.
+import { constants, promises as fsp } from 'node:fs';
 import type { ReadEntry } from 'tar';
 import type { Finding } from '../model/types.js';
 import { DEFAULT_LIMITS, FileTree, quoteName, type RawBackend, type RawStat, type TreeLimits } from './file-tree.js';
@@ -303,7 +303,7 @@ export async function readTar(
       }
     } else if (typeof input === 'string') {
       // O_NONBLOCK: a FIFO named as an archive must not block us.
-      const fh = await open(input, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      const fh = await fsp.open(input, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       if (!(await fh.stat()).isFile()) {
         await fh.close();
         throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });

@@ -73,7 +73,7 @@ function run(file: string, source: string): { code: number | null; stdout: strin
 describe('the packed package', () => {
   it('holds the built library, the CLI launcher and the docs, but no sources or tests', () => {
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    expect(list).toEqual(expect.arrayContaining(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/bin/kdiff.js', 'package/README.md']));
+    expect(list).toEqual(expect.arrayContaining(['package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/bin/kdiff.js', 'package/bin/package.json', 'package/README.md']));
     expect(list.some((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.startsWith('package/fixtures/'))).toBe(false);
     expect(['npm', 'hand']).toContain(installedBy);
   });
