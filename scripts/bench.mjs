@@ -81,25 +81,38 @@ function parallelCapacity() {
 /**
  * The same question for work shaped like an audit (file reads, parsing, allocation) rather than a
  * loop of additions: one one-thread audit of half the nodes alone, then two at once (one per half).
- * Two vCPUs that are threads of one core, or a host that is short of memory bandwidth, answer 2.00
- * to the loop above and much less here; worker threads cannot do better than this.
+ * `capacity` is how much more the two do in the same time (2.00 = twice as much); `busy` how many
+ * cores the one alone keeps busy (CPU over wall time): V8 compiles and collects garbage on threads of
+ * its own, so a "one-thread" audit is more than one core's work, and two of them cannot double it.
  */
 async function auditCapacity(nodes, baseline) {
   const halves = [nodes.slice(0, nodes.length >> 1), nodes.slice(nodes.length >> 1)];
   const once = (list) =>
     new Promise((resolve, reject) => {
       const t0 = process.hrtime.bigint();
-      const child = spawn('node', [BIN, 'audit', '--baseline', baseline, '--format', 'json', ...list], { env: { ...AUDIT_ENV, KDIFF_WORKERS: '0' }, stdio: 'ignore' });
+      const args = [BIN, 'audit', '--baseline', baseline, '--format', 'json', ...list];
+      const timed = HAS_TIME ? ['/usr/bin/time', ['-f', '%U %S', 'node', ...args]] : ['node', args];
+      const child = spawn(timed[0], timed[1], { env: { ...AUDIT_ENV, KDIFF_WORKERS: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
       child.on('error', reject);
-      child.on('close', () => resolve(Number(process.hrtime.bigint() - t0) / 1e6));
+      child.on('close', () => {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        const [u, sy] = (err.trim().split('\n').pop() ?? '').split(' ').map(Number);
+        resolve({ ms, cpu: HAS_TIME ? (u + sy) * 1000 : null });
+      });
     });
   const alone = [];
   const together = [];
   for (let i = 0; i < 3; i++) {
     alone.push(await once(halves[0]));
-    together.push(Math.max(...(await Promise.all(halves.map(once)))));
+    together.push(Math.max(...(await Promise.all(halves.map(once))).map((r) => r.ms)));
   }
-  return Math.min(2, (2 * median(alone)) / median(together));
+  const aloneMs = median(alone.map((r) => r.ms));
+  return {
+    capacity: Math.min(2, (2 * aloneMs) / median(together)),
+    busy: alone[0].cpu === null ? null : median(alone.map((r) => r.cpu / r.ms)),
+  };
 }
 
 /** The drifted workers an audit report names (label = the path given). */
@@ -158,7 +171,7 @@ for (const n of SIZES) {
   fleetRows.push({ n, audit, single, diffLoop, floor, correct: correct && singleCorrect, drifted: drifted.length, found: found.length });
   if (n >= 100 && (auditCores === null || n <= 1000)) {
     process.stderr.write(`fleet of ${n}: two one-thread audits at once ...\n`);
-    auditCores = { n, capacity: await auditCapacity(nodes, baseline) };
+    auditCores = { n, ...(await auditCapacity(nodes, baseline)) };
   }
 }
 
@@ -197,8 +210,9 @@ lines.push(
 );
 if (auditCores) {
   lines.push(
-    `For work shaped like an audit, two one-thread audits of ${auditCores.n / 2} nodes each at once against one alone: ` +
-      `${auditCores.capacity.toFixed(2)} cores (what worker threads can gain at most here).`,
+    `For work shaped like an audit, two one-thread audits of ${auditCores.n / 2} nodes each at once do ` +
+      `${auditCores.capacity.toFixed(2)}× the work of one alone` +
+      (auditCores.busy === null ? '.' : `, which keeps ${auditCores.busy.toFixed(2)} cores busy (V8 compiles and collects garbage on threads of its own).`),
   );
 }
 lines.push('');
