@@ -20,6 +20,31 @@ const SEARCH_ALWAYS = process.getuid?.() === 0;
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
+/** Files up to this size are read with one read call into a buffer shared by every read (then copied out). */
+const SHARED_READ_BYTES = 64 * 1024;
+let sharedRead: Buffer | null = null;
+
+function sharedReadBuffer(): Buffer {
+  if (sharedRead === null) sharedRead = Buffer.allocUnsafe(SHARED_READ_BYTES);
+  return sharedRead;
+}
+
+/** A file that may be large: fstat refuses anything that is not a regular file, and a file over `maxBytes` unread; never more than its fstat size is read (it may grow while read). */
+function readSized(fd: number, maxBytes: number): Buffer | { error: string; size?: number } {
+  const st = fstatSync(fd);
+  if (!st.isFile()) return { error: 'not a regular file' };
+  if (st.size > maxBytes) return { error: 'over the size limit', size: st.size };
+  const want = st.size;
+  const buf = Buffer.allocUnsafe(want);
+  let off = 0;
+  while (off < want) {
+    const n = readSync(fd, buf, off, want - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === want ? buf : buf.subarray(0, off);
+}
+
 /** The kind readdir's d_type gives (Node.js lstats a DT_UNKNOWN entry itself); null when it says nothing. */
 export function direntKind(d: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isBlockDevice' | 'isCharacterDevice'>): EntryKind | null {
   if (d.isFile()) return 'file';
@@ -102,24 +127,22 @@ export class DirectoryBackend implements RawBackend {
   read(segments: readonly string[], maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
     // O_NOFOLLOW | O_NONBLOCK: the entry was seen to be a regular file (by lstat or by its
     // directory's listing), but it could be swapped for a link or a FIFO between then and the open;
-    // neither may be followed nor block us, and fstat refuses anything that is not a regular file.
-    // Over the limit by fstat: not read at all. The file may also grow while read: never read more
-    // than maxBytes + 1.
+    // neither may be followed nor block us. A config file is small: one read into a shared buffer
+    // that comes back short has read all of it (a short read of a regular file is its end), and
+    // only a file that fills the buffer is looked at with fstat first (its size, and that it is a
+    // regular file), as it was before: over the limit by fstat, it is not read at all.
     let fd: number | null = null;
     try {
       fd = openSync(this.host(segments), OPEN_FLAGS);
-      const st = fstatSync(fd);
-      if (!st.isFile()) return { error: 'not a regular file' };
-      if (st.size > maxBytes) return { error: 'over the size limit', size: st.size };
-      const want = st.size;
-      const buf = Buffer.allocUnsafe(want);
-      let off = 0;
-      while (off < want) {
-        const n = readSync(fd, buf, off, want - off, off);
-        if (n === 0) break;
-        off += n;
+      const want = Math.min(SHARED_READ_BYTES, maxBytes + 1);
+      const shared = sharedReadBuffer();
+      const n = readSync(fd, shared, 0, want, 0);
+      if (n < want) {
+        const out = Buffer.allocUnsafe(n);
+        shared.copy(out, 0, 0, n);
+        return out;
       }
-      return off === want ? buf : buf.subarray(0, off);
+      return readSized(fd, maxBytes);
     } catch (err) {
       return { error: errText(err) };
     } finally {
