@@ -227,6 +227,8 @@ export class FileTree {
   private readonly listCache = new Map<string, string[]>();
   private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
+  /** Real directories (keys) reached from the root without following a link: resolution can start at one. */
+  private readonly plainDirs = new Set<string>();
   private readonly hints: ListingHints | undefined;
   private steps = 0;
   private exhausted = false;
@@ -575,9 +577,30 @@ export class FileTree {
     if (hit !== undefined) return hit;
     const display = this.display(nodePath);
     if (display === null) return null;
-    const r = this.resolveSegments(nodeSegments(display), display, false);
+    const r = this.resolveNormal(display);
     if (!this.exhausted) this.resolveCache.set(nodePath, r);
     return r;
+  }
+
+  /**
+   * Resolves a normal node path (as display() makes it), starting below the deepest of its
+   * directories that an earlier resolution reached without a link. Walking that prefix again would
+   * answer every step from the tree's caches with the same result and no side effect, so only its
+   * steps are counted, exactly as the walk would count them (limits hit at the same point).
+   */
+  private resolveNormal(display: string): Resolved | null {
+    if (display.length <= 1) return this.resolveSegments([], display, false, '', 0);
+    const plain = this.plainDirs;
+    for (let slash = display.lastIndexOf('/'); slash > 0; slash = display.lastIndexOf('/', slash - 1)) {
+      const key = display.slice(1, slash);
+      if (!plain.has(key)) continue;
+      let depth = 1;
+      for (let i = key.indexOf('/'); i !== -1; i = key.indexOf('/', i + 1)) depth++;
+      if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
+      this.steps += depth;
+      return this.resolveSegments(display.slice(slash + 1).split('/'), display, false, key, depth);
+    }
+    return this.resolveSegments(display.slice(1).split('/'), display, false, '', 0);
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -694,14 +717,16 @@ export class FileTree {
   }
 
   /** Walks segment by segment, following links inside the tree. */
-  private resolveSegments(input: string[], display: string, parentOnly: boolean): Resolved | null {
+  private resolveSegments(input: string[], display: string, parentOnly: boolean, start = '', startDepth = 0): Resolved | null {
     // `pending` is a stack: its last element is the next segment to look at.
     const pending = input.slice().reverse();
-    // `current` is the real directory reached so far, as its segments joined by '/', `depth` its segment count.
-    let current = '';
-    let depth = 0;
+    // `current` is the real directory reached so far, as its segments joined by '/', `depth` its
+    // segment count. A start below the root is a directory reached without links (see resolveNormal),
+    // its `startDepth` steps already counted against the tree.
+    let current = start;
+    let depth = startDepth;
     let hops = 0;
-    let steps = 0;
+    let steps = startDepth;
     let stat: RawStat = DIR;
     while (pending.length > 0) {
       const name = pending.pop()!;
@@ -773,6 +798,7 @@ export class FileTree {
       current = next;
       depth++;
       stat = st;
+      if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.plainDirs.add(next);
     }
     if (parentOnly && stat.kind !== 'dir') return null;
     return { key: current, stat };
