@@ -69,10 +69,21 @@ function statKind(st: Stats): EntryKind {
   return st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
 }
 
-/** What the opener already read of the root: its lstat and listing (so neither is asked twice). */
+/** What the opener already read of the root: its listing and, when it stat'ed it, its stat (so neither is asked twice). */
 export interface RootSeed {
-  stat: Stats;
+  stat: Stats | null;
   entries: Dirent[];
+}
+
+/**
+ * The size a directory holding these names has at least on ext4 (a 4 KiB block; 8 bytes and the
+ * name, 4-byte aligned, per entry): what the tree's "small enough to list" guard needs to know of
+ * a root it has the listing of without a stat. Only what reading costs depends on it.
+ */
+function listingBytes(entries: readonly Dirent[]): number {
+  let bytes = 24;
+  for (const e of entries) bytes += (8 + Buffer.byteLength(e.name) + 3) & ~3;
+  return Math.max(4096, bytes);
 }
 
 export class DirectoryBackend implements RawBackend {
@@ -87,7 +98,7 @@ export class DirectoryBackend implements RawBackend {
   ) {
     this.base = root.endsWith('/') ? root : `${root}/`;
     if (seed) {
-      this.rootStat = { kind: statKind(seed.stat), size: seed.stat.size };
+      this.rootStat = seed.stat !== null ? { kind: statKind(seed.stat), size: seed.stat.size } : { kind: 'dir', size: listingBytes(seed.entries) };
       this.rootEntries = seed.entries;
     }
   }
