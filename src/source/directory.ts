@@ -18,6 +18,9 @@ const SMALL_DIR_BYTES = 64 * 1024;
 /** Root may look up names in any directory it can list; anyone else needs search (x) permission too. */
 const SEARCH_ALWAYS = process.getuid?.() === 0;
 
+const NO_THROW = { throwIfNoEntry: false } as const;
+const WITH_TYPES = { withFileTypes: true } as const;
+
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /** Files up to this size are read with one read call into a buffer shared by every read (then copied out). */
@@ -105,7 +108,8 @@ export class DirectoryBackend implements RawBackend {
 
   private host(segments: readonly string[]): string {
     // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
-    for (const s of segments) {
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
       if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) {
         throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
       }
@@ -117,7 +121,7 @@ export class DirectoryBackend implements RawBackend {
     if (segments.length === 0 && this.rootStat !== null) return this.rootStat;
     try {
       // No exception for a missing entry: scanners probe many paths a node may not have.
-      const st = lstatSync(this.host(segments), { throwIfNoEntry: false });
+      const st = lstatSync(this.host(segments), NO_THROW);
       if (st === undefined) return null;
       return { kind: statKind(st), size: st.size };
     } catch (err) {
@@ -191,7 +195,11 @@ export class DirectoryBackend implements RawBackend {
     if (size > 0 && size <= SMALL_DIR_BYTES) {
       try {
         const out: DirEntry[] = [];
-        for (const d of readdirSync(this.host(segments), { withFileTypes: true })) out.push({ name: d.name, kind: direntKind(d) });
+        const dirents = readdirSync(this.host(segments), WITH_TYPES);
+        for (let i = 0; i < dirents.length; i++) {
+          const d = dirents[i];
+          out.push({ name: d.name, kind: direntKind(d) });
+        }
         return out;
       } catch (err) {
         return { error: errText(err) };

@@ -167,7 +167,9 @@ export class ListingHints {
 /** Normalizes a node path to segments; `..` never climbs above the root (as at `/` on the node). */
 export function nodeSegments(nodePath: string): string[] {
   const out: string[] = [];
-  for (const part of nodePath.split('/')) {
+  const parts = nodePath.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
     if (part === '' || part === '.') continue;
     if (part === '..') out.pop();
     else out.push(part);
@@ -227,8 +229,8 @@ export class FileTree {
   private readonly listCache = new Map<string, string[]>();
   private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
-  /** Real directories (keys) reached from the root without following a link: resolution can start at one. */
-  private readonly plainDirs = new Set<string>();
+  /** Real directories (keys, with their depth) reached from the root without following a link: resolution can start at one. */
+  private readonly plainDirs = new Map<string, number>();
   private readonly hints: ListingHints | undefined;
   private steps = 0;
   private exhausted = false;
@@ -356,7 +358,8 @@ export class FileTree {
       });
     }
     const out: string[] = [];
-    for (const name of kept) {
+    for (let i = 0; i < kept.length; i++) {
+      const name = kept[i];
       if (name === '' || name === '.' || name === '..' || name.includes('/')) continue;
       if (isUnsafeName(name)) {
         this.addFinding({
@@ -462,7 +465,9 @@ export class FileTree {
     const visit = (dir: string, real: string, depth: number): void => {
       if (seen.has(real)) return;
       seen.add(real);
-      for (const name of this.list(dir)) {
+      const names = this.list(dir);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
         if (stopped) return;
         if (++visited > this.limits.maxWalkEntries) {
           stopped = true;
@@ -516,7 +521,7 @@ export class FileTree {
       });
       return null;
     }
-    return joinNodePath(nodePath);
+    return normalNodePath(nodePath);
   }
 
   private decode(path: string, data: Buffer): string | null {
@@ -593,9 +598,8 @@ export class FileTree {
     const plain = this.plainDirs;
     for (let slash = display.lastIndexOf('/'); slash > 0; slash = display.lastIndexOf('/', slash - 1)) {
       const key = display.slice(1, slash);
-      if (!plain.has(key)) continue;
-      let depth = 1;
-      for (let i = key.indexOf('/'); i !== -1; i = key.indexOf('/', i + 1)) depth++;
+      const depth = plain.get(key);
+      if (depth === undefined) continue;
       if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
       this.steps += depth;
       return this.resolveSegments(display.slice(slash + 1).split('/'), display, false, key, depth);
@@ -798,7 +802,7 @@ export class FileTree {
       current = next;
       depth++;
       stat = st;
-      if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.plainDirs.add(next);
+      if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.plainDirs.set(next, depth);
     }
     if (parentOnly && stat.kind !== 'dir') return null;
     return { key: current, stat };
