@@ -3,7 +3,7 @@
  * Never opens anything but regular files, never follows links itself (FileTree does, confined).
  */
 import { accessSync, lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants, type Dirent, type Stats } from 'node:fs';
-import type { DirEntry, EntryKind, RawBackend, RawStat } from './file-tree.js';
+import type { DirEntry, EntryKind, KeyedBackend, RawBackend, RawStat } from './file-tree.js';
 
 function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -89,7 +89,18 @@ function listingBytes(entries: readonly Dirent[]): number {
   return Math.max(4096, bytes);
 }
 
-export class DirectoryBackend implements RawBackend {
+/** An empty, `.` or `..` segment, or a NUL, in a key (segments joined by '/'): what could make a joined path climb out. */
+const UNSAFE_KEY = /(?:^|\/)\.{0,2}(?:\/|$)|\0/;
+
+/**
+ * A path below the root: its segments, or the same as a key (joined by '/', '' for the root).
+ * Both have length 0 for the root.
+ */
+type Where = readonly string[] | string;
+
+export class DirectoryBackend implements RawBackend, KeyedBackend {
+  /** Every method also takes a key (see Where): FileTree then neither splits nor joins a path. */
+  readonly keyed: KeyedBackend = this;
   /** The root with one trailing slash: a segment joined to it names the entry below the root. */
   private readonly base: string;
   private rootStat: RawStat | null = null;
@@ -106,8 +117,14 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  private host(segments: readonly string[]): string {
+  private host(where: Where): string {
     // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
+    if (typeof where === 'string') {
+      if (where === '') return this.root;
+      if (UNSAFE_KEY.test(where)) throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
+      return this.base + where;
+    }
+    const segments = where;
     for (let i = 0; i < segments.length; i++) {
       const s = segments[i];
       if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) {
@@ -117,7 +134,7 @@ export class DirectoryBackend implements RawBackend {
     return segments.length === 0 ? this.root : this.base + segments.join('/');
   }
 
-  lstat(segments: readonly string[]): RawStat | null | { error: string } {
+  lstat(segments: Where): RawStat | null | { error: string } {
     if (segments.length === 0 && this.rootStat !== null) return this.rootStat;
     try {
       // No exception for a missing entry: scanners probe many paths a node may not have.
@@ -131,7 +148,7 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  readlink(segments: readonly string[]): string | null {
+  readlink(segments: Where): string | null {
     try {
       return readlinkSync(this.host(segments));
     } catch {
@@ -139,7 +156,7 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  read(segments: readonly string[], maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
+  read(segments: Where, maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
     // O_NOFOLLOW | O_NONBLOCK: the entry was seen to be a regular file (by lstat or by its
     // directory's listing), but it could be swapped for a link or a FIFO between then and the open;
     // neither may be followed nor block us. A config file is small: one read into a shared buffer
@@ -165,12 +182,12 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  list(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size?: number): string[] | { error: string } {
+  list(segments: Where, maxEntries = Number.MAX_SAFE_INTEGER, size?: number): string[] | { error: string } {
     const entries = this.readEntries(segments, maxEntries, size ?? -1);
     return Array.isArray(entries) ? entries.map((e) => e.name) : entries;
   }
 
-  listWithKinds(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size = -1): DirEntry[] | { error: string } {
+  listWithKinds(segments: Where, maxEntries = Number.MAX_SAFE_INTEGER, size = -1): DirEntry[] | { error: string } {
     const entries = this.readEntries(segments, maxEntries, size);
     // A directory one may read but not search (r without x) lists its names, but looking any of
     // them up is EACCES: no kinds then, and the tree falls back to `list` and one lstat per name.
@@ -178,7 +195,7 @@ export class DirectoryBackend implements RawBackend {
     return entries;
   }
 
-  private readEntries(segments: readonly string[], maxEntries: number, size: number): DirEntry[] | { error: string } {
+  private readEntries(segments: Where, maxEntries: number, size: number): DirEntry[] | { error: string } {
     if (segments.length === 0 && this.rootEntries !== null) {
       const seeded = this.rootEntries;
       this.rootEntries = null;

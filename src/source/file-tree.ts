@@ -48,6 +48,20 @@ export interface RawBackend {
    * An error means no answer the tree may look names up in (the tree then asks `list`).
    */
   listWithKinds?(segments: readonly string[], maxEntries?: number, size?: number): DirEntry[] | { error: string };
+  /** Optional: the same methods taking keys (see KeyedBackend); the tree uses them when present. */
+  readonly keyed?: KeyedBackend;
+}
+
+/**
+ * Optional on a backend (`RawBackend.keyed`): lstat, readlink, read and listWithKinds with the path
+ * given as a key, its segments joined by '/' ('' for the root), which spares splitting it and
+ * joining it again on every call. Same answers as the backend's own methods.
+ */
+export interface KeyedBackend {
+  lstat(key: string): RawStat | null | { error: string };
+  readlink(key: string): string | null;
+  read(key: string, maxBytes?: number): Buffer | { error: string; size?: number };
+  listWithKinds(key: string, maxEntries?: number, size?: number): DirEntry[] | { error: string };
 }
 
 export interface TreeLimits {
@@ -296,7 +310,7 @@ export class FileTree {
     if (!r || r.stat.kind !== 'file') return null;
     if (r.stat.size >= 0) return r.stat.size;
     // Known from a listing, which says what an entry is but not how big: ask once.
-    const st = this.backend.lstat(keySegments(r.key));
+    const st = this.lstatKey(r.key);
     return st && !('error' in st) && st.kind === 'file' && st.size >= 0 ? st.size : null;
   }
 
@@ -402,7 +416,8 @@ export class FileTree {
       });
       return null;
     }
-    const data = this.backend.read(keySegments(r.key), limit);
+    const keyed = this.backend.keyed;
+    const data = keyed !== undefined ? keyed.read(r.key, limit) : this.backend.read(keySegments(r.key), limit);
     if (!Buffer.isBuffer(data)) {
       if (data.size !== undefined && data.size > limit) {
         // Not read at all: the backend saw the size first (the tree knew only that it is a file).
@@ -630,16 +645,16 @@ export class FileTree {
   }
 
   private readDir(key: string, d: DirState, size: number): void {
-    const segments = keySegments(key);
     const max = this.limits.maxDirEntries;
     if (this.backend.listWithKinds === undefined) {
-      d.names = this.backend.list(segments, max, size);
+      d.names = this.backend.list(keySegments(key), max, size);
       return;
     }
-    const entries = this.backend.listWithKinds(segments, max, size);
+    const keyed = this.backend.keyed;
+    const entries = keyed !== undefined ? keyed.listWithKinds(key, max, size) : this.backend.listWithKinds(keySegments(key), max, size);
     if (!Array.isArray(entries)) {
       // No kinds to rely on: names only, if the backend can give those.
-      d.names = this.backend.list(segments, max, size);
+      d.names = this.backend.list(keySegments(key), max, size);
       return;
     }
     this.hints?.learn(key);
@@ -683,7 +698,7 @@ export class FileTree {
         }
       }
     }
-    const st = this.backend.lstat(keySegments(key));
+    const st = this.lstatKey(key);
     this.statCache.set(key, st);
     return st;
   }
@@ -705,16 +720,23 @@ export class FileTree {
   private dirSize(key: string): number {
     let st = this.statCache.get(key);
     if (st === undefined) {
-      st = this.backend.lstat(keySegments(key));
+      st = this.lstatKey(key);
       this.statCache.set(key, st);
     }
     return st && !('error' in st) && st.kind === 'dir' ? st.size : -1;
   }
 
+  /** The backend's lstat of a real key. */
+  private lstatKey(key: string): RawStat | null | { error: string } {
+    const keyed = this.backend.keyed;
+    return keyed !== undefined ? keyed.lstat(key) : this.backend.lstat(keySegments(key));
+  }
+
   private readlink(key: string): string | null {
     let target = this.linkCache.get(key);
     if (target === undefined) {
-      target = this.backend.readlink(keySegments(key));
+      const keyed = this.backend.keyed;
+      target = keyed !== undefined ? keyed.readlink(key) : this.backend.readlink(keySegments(key));
       this.linkCache.set(key, target);
     }
     return target;

@@ -66,6 +66,31 @@ describe('DirectoryBackend.read', () => {
   });
 });
 
+describe('DirectoryBackend keyed', () => {
+  it('answers for a key as for its segments', () => {
+    const b = new DirectoryBackend(dir);
+    expect(b.keyed.lstat('etc/kubernetes/pki')).toEqual(b.lstat(['etc', 'kubernetes', 'pki']));
+    expect(b.keyed.lstat('')).toEqual(b.lstat([]));
+    expect(b.keyed.read('etc/kubernetes/pki/a.crt')).toEqual(Buffer.from('first file\n'));
+    const listed = b.keyed.listWithKinds('etc/kubernetes/pki');
+    expect(Array.isArray(listed) && [...listed].sort((x, y) => (x.name < y.name ? -1 : 1))).toEqual([
+      { name: 'a.crt', kind: 'file' },
+      { name: 'b.crt', kind: 'file' },
+    ]);
+    expect(b.keyed.lstat('etc/missing')).toBeNull();
+  });
+
+  it('refuses a key that could climb out of the root, or holds a NUL', () => {
+    const b = new DirectoryBackend(join(dir, 'etc'));
+    for (const key of ['..', '../etc', 'kubernetes/../..', 'kubernetes/./pki', '/kubernetes', 'kubernetes/', 'kubernetes//pki', 'a\0b']) {
+      expect(b.keyed.lstat(key)).toEqual({ error: 'EINVAL' });
+      expect(b.keyed.read(key)).toEqual({ error: 'EINVAL' });
+      expect(b.keyed.readlink(key)).toBeNull();
+    }
+    expect(b.keyed.lstat('kubernetes/pki')).toMatchObject({ kind: 'dir' });
+  });
+});
+
 describe('resolution from a directory reached before', () => {
   function tree(limits = {}): { t: FileTree; mem: MemoryBackend } {
     const mem = new MemoryBackend();
