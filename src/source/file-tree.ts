@@ -616,8 +616,22 @@ export class FileTree {
       const depth = plain.get(key);
       if (depth === undefined) continue;
       if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
+      const rest = display.slice(slash + 1);
+      if (slash === display.lastIndexOf('/') && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
+        // One name left (nearly every path asked for), within both bounds: the walk's last step,
+        // done here unless the name is a link (the walk then follows it, as it would have).
+        const next = `${key}/${rest}`;
+        const st = this.lookup(key, rest, next);
+        if (st === null || 'error' in st || st.kind !== 'symlink') {
+          this.steps += depth + 1;
+          if (st === null) return null;
+          if ('error' in st) return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
+          if (st.kind === 'dir') plain.set(next, depth + 1);
+          return { key: next, stat: st };
+        }
+      }
       this.steps += depth;
-      return this.resolveSegments(display.slice(slash + 1).split('/'), display, false, key, depth);
+      return this.resolveSegments(rest.split('/'), display, false, key, depth);
     }
     return this.resolveSegments(display.slice(1).split('/'), display, false, '', 0);
   }
