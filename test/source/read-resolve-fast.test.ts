@@ -98,6 +98,8 @@ describe('resolution from a directory reached before', () => {
     mem.add('/a/b/c/g', { kind: 'file', data: Buffer.from('g') });
     mem.add('/a/l', { kind: 'symlink', target: 'b/c' });
     mem.add('/a/loop', { kind: 'symlink', target: 'loop' });
+    mem.add('/a/b/c/lf', { kind: 'symlink', target: 'f' });
+    mem.add('/a/b/c/up', { kind: 'symlink', target: '../../../..' });
     return { t: new FileTree('t', mem, limits), mem };
   }
 
@@ -123,7 +125,11 @@ describe('resolution from a directory reached before', () => {
     expect(t.realPath('/a/b/c/../c/f')).toBe('/a/b/c/f');
     expect(t.realPath('/a/loop/f')).toBeNull();
     expect(t.realPath('/a/b/c/f/x')).toBeNull();
-    expect(t.findings().map((f) => f.code)).toEqual(['symlink-loop']);
+    // the last name a link, below a directory reached before
+    expect(t.realPath('/a/b/c/lf')).toBe('/a/b/c/f');
+    expect(t.readText('/a/b/c/lf')).toBe('f');
+    expect(t.realPath('/a/b/c/up')).toBeNull();
+    expect(t.findings().map((f) => f.code)).toEqual(['symlink-escapes-root', 'symlink-loop']);
   });
 });
 
