@@ -3,7 +3,7 @@
  * Never opens anything but regular files, never follows links itself (FileTree does, confined).
  */
 import { accessSync, lstatSync, readdirSync, opendirSync, readlinkSync, openSync, fstatSync, readSync, closeSync, constants, type Dirent, type Stats } from 'node:fs';
-import type { DirEntry, EntryKind, RawBackend, RawStat } from './file-tree.js';
+import type { DirEntry, EntryKind, KeyedBackend, RawBackend, RawStat } from './file-tree.js';
 
 function errText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -18,7 +18,35 @@ const SMALL_DIR_BYTES = 64 * 1024;
 /** Root may look up names in any directory it can list; anyone else needs search (x) permission too. */
 const SEARCH_ALWAYS = process.getuid?.() === 0;
 
+const NO_THROW = { throwIfNoEntry: false } as const;
+const WITH_TYPES = { withFileTypes: true } as const;
+
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** Files up to this size are read with one read call into a buffer shared by every read (then copied out). */
+const SHARED_READ_BYTES = 64 * 1024;
+let sharedRead: Buffer | null = null;
+
+function sharedReadBuffer(): Buffer {
+  if (sharedRead === null) sharedRead = Buffer.allocUnsafe(SHARED_READ_BYTES);
+  return sharedRead;
+}
+
+/** A file that may be large: fstat refuses anything that is not a regular file, and a file over `maxBytes` unread; never more than its fstat size is read (it may grow while read). */
+function readSized(fd: number, maxBytes: number): Buffer | { error: string; size?: number } {
+  const st = fstatSync(fd);
+  if (!st.isFile()) return { error: 'not a regular file' };
+  if (st.size > maxBytes) return { error: 'over the size limit', size: st.size };
+  const want = st.size;
+  const buf = Buffer.allocUnsafe(want);
+  let off = 0;
+  while (off < want) {
+    const n = readSync(fd, buf, off, want - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === want ? buf : buf.subarray(0, off);
+}
 
 /** The kind readdir's d_type gives (Node.js lstats a DT_UNKNOWN entry itself); null when it says nothing. */
 export function direntKind(d: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isBlockDevice' | 'isCharacterDevice'>): EntryKind | null {
@@ -44,13 +72,35 @@ function statKind(st: Stats): EntryKind {
   return st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
 }
 
-/** What the opener already read of the root: its lstat and listing (so neither is asked twice). */
+/** What the opener already read of the root: its listing and, when it stat'ed it, its stat (so neither is asked twice). */
 export interface RootSeed {
-  stat: Stats;
+  stat: Stats | null;
   entries: Dirent[];
 }
 
-export class DirectoryBackend implements RawBackend {
+/**
+ * The size a directory holding these names has at least on ext4 (a 4 KiB block; 8 bytes and the
+ * name, 4-byte aligned, per entry): what the tree's "small enough to list" guard needs to know of
+ * a root it has the listing of without a stat. Only what reading costs depends on it.
+ */
+function listingBytes(entries: readonly Dirent[]): number {
+  let bytes = 24;
+  for (const e of entries) bytes += (8 + Buffer.byteLength(e.name) + 3) & ~3;
+  return Math.max(4096, bytes);
+}
+
+/** An empty, `.` or `..` segment, or a NUL, in a key (segments joined by '/'): what could make a joined path climb out. */
+const UNSAFE_KEY = /(?:^|\/)\.{0,2}(?:\/|$)|\0/;
+
+/**
+ * A path below the root: its segments, or the same as a key (joined by '/', '' for the root).
+ * Both have length 0 for the root.
+ */
+type Where = readonly string[] | string;
+
+export class DirectoryBackend implements RawBackend, KeyedBackend {
+  /** Every method also takes a key (see Where): FileTree then neither splits nor joins a path. */
+  readonly keyed: KeyedBackend = this;
   /** The root with one trailing slash: a segment joined to it names the entry below the root. */
   private readonly base: string;
   private rootStat: RawStat | null = null;
@@ -62,14 +112,21 @@ export class DirectoryBackend implements RawBackend {
   ) {
     this.base = root.endsWith('/') ? root : `${root}/`;
     if (seed) {
-      this.rootStat = { kind: statKind(seed.stat), size: seed.stat.size };
+      this.rootStat = seed.stat !== null ? { kind: statKind(seed.stat), size: seed.stat.size } : { kind: 'dir', size: listingBytes(seed.entries) };
       this.rootEntries = seed.entries;
     }
   }
 
-  private host(segments: readonly string[]): string {
+  private host(where: Where): string {
     // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
-    for (const s of segments) {
+    if (typeof where === 'string') {
+      if (where === '') return this.root;
+      if (UNSAFE_KEY.test(where)) throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
+      return this.base + where;
+    }
+    const segments = where;
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
       if (s === '' || s === '.' || s === '..' || s.includes('/') || s.includes('\0')) {
         throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
       }
@@ -77,11 +134,11 @@ export class DirectoryBackend implements RawBackend {
     return segments.length === 0 ? this.root : this.base + segments.join('/');
   }
 
-  lstat(segments: readonly string[]): RawStat | null | { error: string } {
+  lstat(segments: Where): RawStat | null | { error: string } {
     if (segments.length === 0 && this.rootStat !== null) return this.rootStat;
     try {
       // No exception for a missing entry: scanners probe many paths a node may not have.
-      const st = lstatSync(this.host(segments), { throwIfNoEntry: false });
+      const st = lstatSync(this.host(segments), NO_THROW);
       if (st === undefined) return null;
       return { kind: statKind(st), size: st.size };
     } catch (err) {
@@ -91,7 +148,7 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  readlink(segments: readonly string[]): string | null {
+  readlink(segments: Where): string | null {
     try {
       return readlinkSync(this.host(segments));
     } catch {
@@ -99,27 +156,25 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  read(segments: readonly string[], maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
+  read(segments: Where, maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
     // O_NOFOLLOW | O_NONBLOCK: the entry was seen to be a regular file (by lstat or by its
     // directory's listing), but it could be swapped for a link or a FIFO between then and the open;
-    // neither may be followed nor block us, and fstat refuses anything that is not a regular file.
-    // Over the limit by fstat: not read at all. The file may also grow while read: never read more
-    // than maxBytes + 1.
+    // neither may be followed nor block us. A config file is small: one read into a shared buffer
+    // that comes back short has read all of it (a short read of a regular file is its end), and
+    // only a file that fills the buffer is looked at with fstat first (its size, and that it is a
+    // regular file), as it was before: over the limit by fstat, it is not read at all.
     let fd: number | null = null;
     try {
       fd = openSync(this.host(segments), OPEN_FLAGS);
-      const st = fstatSync(fd);
-      if (!st.isFile()) return { error: 'not a regular file' };
-      if (st.size > maxBytes) return { error: 'over the size limit', size: st.size };
-      const want = st.size;
-      const buf = Buffer.allocUnsafe(want);
-      let off = 0;
-      while (off < want) {
-        const n = readSync(fd, buf, off, want - off, off);
-        if (n === 0) break;
-        off += n;
+      const want = Math.min(SHARED_READ_BYTES, maxBytes + 1);
+      const shared = sharedReadBuffer();
+      const n = readSync(fd, shared, 0, want, 0);
+      if (n < want) {
+        const out = Buffer.allocUnsafe(n);
+        shared.copy(out, 0, 0, n);
+        return out;
       }
-      return off === want ? buf : buf.subarray(0, off);
+      return readSized(fd, maxBytes);
     } catch (err) {
       return { error: errText(err) };
     } finally {
@@ -127,12 +182,12 @@ export class DirectoryBackend implements RawBackend {
     }
   }
 
-  list(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size?: number): string[] | { error: string } {
+  list(segments: Where, maxEntries = Number.MAX_SAFE_INTEGER, size?: number): string[] | { error: string } {
     const entries = this.readEntries(segments, maxEntries, size ?? -1);
     return Array.isArray(entries) ? entries.map((e) => e.name) : entries;
   }
 
-  listWithKinds(segments: readonly string[], maxEntries = Number.MAX_SAFE_INTEGER, size = -1): DirEntry[] | { error: string } {
+  listWithKinds(segments: Where, maxEntries = Number.MAX_SAFE_INTEGER, size = -1): DirEntry[] | { error: string } {
     const entries = this.readEntries(segments, maxEntries, size);
     // A directory one may read but not search (r without x) lists its names, but looking any of
     // them up is EACCES: no kinds then, and the tree falls back to `list` and one lstat per name.
@@ -140,7 +195,7 @@ export class DirectoryBackend implements RawBackend {
     return entries;
   }
 
-  private readEntries(segments: readonly string[], maxEntries: number, size: number): DirEntry[] | { error: string } {
+  private readEntries(segments: Where, maxEntries: number, size: number): DirEntry[] | { error: string } {
     if (segments.length === 0 && this.rootEntries !== null) {
       const seeded = this.rootEntries;
       this.rootEntries = null;
@@ -157,7 +212,11 @@ export class DirectoryBackend implements RawBackend {
     if (size > 0 && size <= SMALL_DIR_BYTES) {
       try {
         const out: DirEntry[] = [];
-        for (const d of readdirSync(this.host(segments), { withFileTypes: true })) out.push({ name: d.name, kind: direntKind(d) });
+        const dirents = readdirSync(this.host(segments), WITH_TYPES);
+        for (let i = 0; i < dirents.length; i++) {
+          const d = dirents[i];
+          out.push({ name: d.name, kind: direntKind(d) });
+        }
         return out;
       } catch (err) {
         return { error: errText(err) };

@@ -48,6 +48,20 @@ export interface RawBackend {
    * An error means no answer the tree may look names up in (the tree then asks `list`).
    */
   listWithKinds?(segments: readonly string[], maxEntries?: number, size?: number): DirEntry[] | { error: string };
+  /** Optional: the same methods taking keys (see KeyedBackend); the tree uses them when present. */
+  readonly keyed?: KeyedBackend;
+}
+
+/**
+ * Optional on a backend (`RawBackend.keyed`): lstat, readlink, read and listWithKinds with the path
+ * given as a key, its segments joined by '/' ('' for the root), which spares splitting it and
+ * joining it again on every call. Same answers as the backend's own methods.
+ */
+export interface KeyedBackend {
+  lstat(key: string): RawStat | null | { error: string };
+  readlink(key: string): string | null;
+  read(key: string, maxBytes?: number): Buffer | { error: string; size?: number };
+  listWithKinds(key: string, maxEntries?: number, size?: number): DirEntry[] | { error: string };
 }
 
 export interface TreeLimits {
@@ -167,7 +181,9 @@ export class ListingHints {
 /** Normalizes a node path to segments; `..` never climbs above the root (as at `/` on the node). */
 export function nodeSegments(nodePath: string): string[] {
   const out: string[] = [];
-  for (const part of nodePath.split('/')) {
+  const parts = nodePath.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
     if (part === '' || part === '.') continue;
     if (part === '..') out.pop();
     else out.push(part);
@@ -227,6 +243,8 @@ export class FileTree {
   private readonly listCache = new Map<string, string[]>();
   private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
+  /** Real directories (keys, with their depth) reached from the root without following a link: resolution can start at one. */
+  private readonly plainDirs = new Map<string, number>();
   private readonly hints: ListingHints | undefined;
   private steps = 0;
   private exhausted = false;
@@ -292,7 +310,7 @@ export class FileTree {
     if (!r || r.stat.kind !== 'file') return null;
     if (r.stat.size >= 0) return r.stat.size;
     // Known from a listing, which says what an entry is but not how big: ask once.
-    const st = this.backend.lstat(keySegments(r.key));
+    const st = this.lstatKey(r.key);
     return st && !('error' in st) && st.kind === 'file' && st.size >= 0 ? st.size : null;
   }
 
@@ -354,7 +372,8 @@ export class FileTree {
       });
     }
     const out: string[] = [];
-    for (const name of kept) {
+    for (let i = 0; i < kept.length; i++) {
+      const name = kept[i];
       if (name === '' || name === '.' || name === '..' || name.includes('/')) continue;
       if (isUnsafeName(name)) {
         this.addFinding({
@@ -397,7 +416,8 @@ export class FileTree {
       });
       return null;
     }
-    const data = this.backend.read(keySegments(r.key), limit);
+    const keyed = this.backend.keyed;
+    const data = keyed !== undefined ? keyed.read(r.key, limit) : this.backend.read(keySegments(r.key), limit);
     if (!Buffer.isBuffer(data)) {
       if (data.size !== undefined && data.size > limit) {
         // Not read at all: the backend saw the size first (the tree knew only that it is a file).
@@ -460,7 +480,9 @@ export class FileTree {
     const visit = (dir: string, real: string, depth: number): void => {
       if (seen.has(real)) return;
       seen.add(real);
-      for (const name of this.list(dir)) {
+      const names = this.list(dir);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
         if (stopped) return;
         if (++visited > this.limits.maxWalkEntries) {
           stopped = true;
@@ -514,7 +536,7 @@ export class FileTree {
       });
       return null;
     }
-    return joinNodePath(nodePath);
+    return normalNodePath(nodePath);
   }
 
   private decode(path: string, data: Buffer): string | null {
@@ -575,9 +597,43 @@ export class FileTree {
     if (hit !== undefined) return hit;
     const display = this.display(nodePath);
     if (display === null) return null;
-    const r = this.resolveSegments(nodeSegments(display), display, false);
+    const r = this.resolveNormal(display);
     if (!this.exhausted) this.resolveCache.set(nodePath, r);
     return r;
+  }
+
+  /**
+   * Resolves a normal node path (as display() makes it), starting below the deepest of its
+   * directories that an earlier resolution reached without a link. Walking that prefix again would
+   * answer every step from the tree's caches with the same result and no side effect, so only its
+   * steps are counted, exactly as the walk would count them (limits hit at the same point).
+   */
+  private resolveNormal(display: string): Resolved | null {
+    if (display.length <= 1) return this.resolveSegments([], display, false, '', 0);
+    const plain = this.plainDirs;
+    for (let slash = display.lastIndexOf('/'); slash > 0; slash = display.lastIndexOf('/', slash - 1)) {
+      const key = display.slice(1, slash);
+      const depth = plain.get(key);
+      if (depth === undefined) continue;
+      if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
+      const rest = display.slice(slash + 1);
+      if (slash === display.lastIndexOf('/') && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
+        // One name left (nearly every path asked for), within both bounds: the walk's last step,
+        // done here unless the name is a link (the walk then follows it, as it would have).
+        const next = `${key}/${rest}`;
+        const st = this.lookup(key, rest, next);
+        if (st === null || 'error' in st || st.kind !== 'symlink') {
+          this.steps += depth + 1;
+          if (st === null) return null;
+          if ('error' in st) return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
+          if (st.kind === 'dir') plain.set(next, depth + 1);
+          return { key: next, stat: st };
+        }
+      }
+      this.steps += depth;
+      return this.resolveSegments(rest.split('/'), display, false, key, depth);
+    }
+    return this.resolveSegments(display.slice(1).split('/'), display, false, '', 0);
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -603,16 +659,16 @@ export class FileTree {
   }
 
   private readDir(key: string, d: DirState, size: number): void {
-    const segments = keySegments(key);
     const max = this.limits.maxDirEntries;
     if (this.backend.listWithKinds === undefined) {
-      d.names = this.backend.list(segments, max, size);
+      d.names = this.backend.list(keySegments(key), max, size);
       return;
     }
-    const entries = this.backend.listWithKinds(segments, max, size);
+    const keyed = this.backend.keyed;
+    const entries = keyed !== undefined ? keyed.listWithKinds(key, max, size) : this.backend.listWithKinds(keySegments(key), max, size);
     if (!Array.isArray(entries)) {
       // No kinds to rely on: names only, if the backend can give those.
-      d.names = this.backend.list(segments, max, size);
+      d.names = this.backend.list(keySegments(key), max, size);
       return;
     }
     this.hints?.learn(key);
@@ -656,7 +712,7 @@ export class FileTree {
         }
       }
     }
-    const st = this.backend.lstat(keySegments(key));
+    const st = this.lstatKey(key);
     this.statCache.set(key, st);
     return st;
   }
@@ -678,30 +734,39 @@ export class FileTree {
   private dirSize(key: string): number {
     let st = this.statCache.get(key);
     if (st === undefined) {
-      st = this.backend.lstat(keySegments(key));
+      st = this.lstatKey(key);
       this.statCache.set(key, st);
     }
     return st && !('error' in st) && st.kind === 'dir' ? st.size : -1;
   }
 
+  /** The backend's lstat of a real key. */
+  private lstatKey(key: string): RawStat | null | { error: string } {
+    const keyed = this.backend.keyed;
+    return keyed !== undefined ? keyed.lstat(key) : this.backend.lstat(keySegments(key));
+  }
+
   private readlink(key: string): string | null {
     let target = this.linkCache.get(key);
     if (target === undefined) {
-      target = this.backend.readlink(keySegments(key));
+      const keyed = this.backend.keyed;
+      target = keyed !== undefined ? keyed.readlink(key) : this.backend.readlink(keySegments(key));
       this.linkCache.set(key, target);
     }
     return target;
   }
 
   /** Walks segment by segment, following links inside the tree. */
-  private resolveSegments(input: string[], display: string, parentOnly: boolean): Resolved | null {
+  private resolveSegments(input: string[], display: string, parentOnly: boolean, start = '', startDepth = 0): Resolved | null {
     // `pending` is a stack: its last element is the next segment to look at.
     const pending = input.slice().reverse();
-    // `current` is the real directory reached so far, as its segments joined by '/', `depth` its segment count.
-    let current = '';
-    let depth = 0;
+    // `current` is the real directory reached so far, as its segments joined by '/', `depth` its
+    // segment count. A start below the root is a directory reached without links (see resolveNormal),
+    // its `startDepth` steps already counted against the tree.
+    let current = start;
+    let depth = startDepth;
     let hops = 0;
-    let steps = 0;
+    let steps = startDepth;
     let stat: RawStat = DIR;
     while (pending.length > 0) {
       const name = pending.pop()!;
@@ -773,6 +838,7 @@ export class FileTree {
       current = next;
       depth++;
       stat = st;
+      if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.plainDirs.set(next, depth);
     }
     if (parentOnly && stat.kind !== 'dir') return null;
     return { key: current, stat };

@@ -4,7 +4,7 @@
  * The kind is decided from the bytes, never from the file name alone.
  */
 // fs.promises, not node:fs/promises: the bundle then loads it only when a file (not a directory) is opened.
-import { constants, promises as fsp, statSync } from 'node:fs';
+import { constants, promises as fsp, readdirSync, statSync, type Dirent } from 'node:fs';
 import type { NodeModel } from '../model/types.js';
 import { ListingHints, type FileTree, type TreeLimits } from './file-tree.js';
 import { InputError, openDirectory, type DirectoryKind } from './open.js';
@@ -59,6 +59,21 @@ export function sniffNodeInput(first: Buffer): 'tar' | 'gzip' | 'snapshot' | 'zs
  */
 export async function openNodeInput(path: string, options: NodeInputOptions = {}): Promise<NodeInput> {
   const label = options.label ?? path;
+  // Nearly every input of a fleet audit is a directory: listed at once, it needs no stat (ENOTDIR
+  // says it is something else). Any error but the two common ones takes the path below, which
+  // words it as it always did.
+  let entries: Dirent[] | undefined;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${path}: no such file or directory`);
+    if (code === 'EACCES') throw new InputError(`${path}: permission denied`);
+  }
+  if (entries !== undefined) {
+    const { tree, kind } = openDirectory(path, options.limits, undefined, fleetHints, entries);
+    return { kind: 'tree', tree, label, layout: kind, format: 'directory' };
+  }
   let st;
   try {
     // Synchronous: a fleet audit opens thousands of inputs, and a thread-pool round trip each costs more than the call.

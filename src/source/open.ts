@@ -32,19 +32,26 @@ export const MOUNT_POINTS: Record<DirectoryKind, string[]> = {
   'systemd-units': ['etc', 'systemd', 'system'],
 };
 
-/** Opens a directory as a node tree, mounted according to what it holds. `hints` are shared by the trees of one fleet (see ListingHints). */
+/**
+ * Opens a directory as a node tree, mounted according to what it holds. `hints` are shared by the
+ * trees of one fleet (see ListingHints). `entries`: the directory's listing when the caller has
+ * read it already (it then is a directory, and is neither stat'ed nor listed again).
+ */
 export function openDirectory(
   path: string,
   limits?: Partial<TreeLimits>,
   known?: boolean | Stats,
   hints?: ListingHints,
+  entries?: Dirent[],
 ): { tree: FileTree; kind: DirectoryKind } {
-  let stat: Stats;
-  let entries: Dirent[];
+  let stat: Stats | null = typeof known === 'object' ? known : null;
+  let listed = entries;
   try {
-    stat = typeof known === 'object' ? known : statSync(path);
-    if (!stat.isDirectory()) throw new InputError(`${path} is not a directory`);
-    entries = readdirSync(path, { withFileTypes: true });
+    if (listed === undefined) {
+      if (stat === null) stat = statSync(path);
+      if (!stat.isDirectory()) throw new InputError(`${path} is not a directory`);
+      listed = readdirSync(path, { withFileTypes: true });
+    }
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -52,9 +59,9 @@ export function openDirectory(
     if (code === 'EACCES') throw new InputError(`${path}: permission denied`);
     throw new InputError(`${path}: cannot be read (${code ?? String(err)})`);
   }
-  const kind = detectDirectoryKind(entries.map((e) => e.name));
-  // The root's stat and listing are kept: the tree would otherwise ask for both again.
-  const dir = new DirectoryBackend(path, { stat, entries });
+  const kind = detectDirectoryKind(listed.map((e) => e.name));
+  // The root's listing (and stat, when there is one) is kept: the tree would otherwise ask again.
+  const dir = new DirectoryBackend(path, { stat, entries: listed });
   const backend = kind === 'root' ? dir : new MountBackend(dir, MOUNT_POINTS[kind]);
   return { tree: new FileTree(path, backend, limits, hints), kind };
 }
