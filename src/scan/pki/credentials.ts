@@ -107,6 +107,12 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/** Candidates in the order tried for a certificate in `dir`: a CA file beside it, then any file, then a CA embedded in a kubeconfig. */
+function orderCandidates(candidates: IssuerCandidate[], dir: string): IssuerCandidate[] {
+  const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dir ? 0 : 1);
+  return candidates.sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
+}
+
 /** Issuer checks by (certificate, issuer) fingerprints, process-wide: a fleet repeats them. */
 const issued = new RepeatCache<boolean>(1024);
 
@@ -115,7 +121,6 @@ class Scan {
   readonly files = new Map<string, PemFile>();
   readonly now: Date;
   readonly expiringDays: number;
-  private candidateOrders: { candidates: readonly IssuerCandidate[]; byDir: Map<string, readonly IssuerCandidate[]> } | undefined;
 
   constructor(readonly tree: FileTree, options: ScanOptions) {
     this.now = options.now ?? new Date();
@@ -138,33 +143,34 @@ class Scan {
     f.aliases.add(path);
     if (ref) f.refs.push(ref);
     else f.foundInDir = true;
-    // Shown as referenced (kubelet.conf names kubelet-client-current.pem), else as the file itself.
-    const refPaths = f.refs.map((r) => r.path).sort();
-    f.path = refPaths[0] ?? (f.aliases.has(real) ? real : [...f.aliases].sort()[0]);
     return f;
+  }
+
+  /** Sets each file's shown path, once every file is registered. */
+  settlePaths(): void {
+    for (const f of this.files.values()) {
+      // Shown as referenced (kubelet.conf names kubelet-client-current.pem), else as the file itself.
+      if (f.refs.length > 0) f.path = f.refs.length === 1 ? f.refs[0].path : f.refs.map((r) => r.path).sort()[0];
+      else f.path = f.aliases.has(f.realPath) ? f.realPath : f.aliases.size === 1 ? f.path : [...f.aliases].sort()[0];
+    }
   }
 
   /** Issuer of a certificate among the candidates, by signature. */
   issuerOf(cert: CertEntry | { path: string; facts: CertFacts }, candidates: readonly IssuerCandidate[]): string | null {
     // A self-signed certificate is its own issuer, on the node by definition.
     if (this.issued(cert.facts, cert.facts)) return cert.path;
-    for (const c of this.orderedCandidates(candidates, dirOf(cert.path))) {
-      if (c.facts.sha256 === cert.facts.sha256) continue;
+    // Most candidates are plainly not the issuer (names, key ids): they are left out before the
+    // ordering, which then sorts one or two (the order of the rest is the order of all, filtered).
+    let possible: IssuerCandidate[] | undefined;
+    for (const c of candidates) {
+      if (c.facts.sha256 === cert.facts.sha256 || plainlyNotIssued(cert.facts, c.facts)) continue;
+      (possible ??= []).push(c);
+    }
+    if (!possible) return null;
+    for (const c of possible.length === 1 ? possible : orderCandidates(possible, dirOf(cert.path))) {
       if (this.issued(cert.facts, c.facts)) return c.path;
     }
     return null;
-  }
-
-  /** Candidates in the order tried for a certificate in `dir`: a CA file beside it, then any file, then a CA embedded in a kubeconfig. */
-  private orderedCandidates(candidates: readonly IssuerCandidate[], dir: string): readonly IssuerCandidate[] {
-    if (this.candidateOrders?.candidates !== candidates) this.candidateOrders = { candidates, byDir: new Map() };
-    let ordered = this.candidateOrders.byDir.get(dir);
-    if (!ordered) {
-      const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dir ? 0 : 1);
-      ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
-      this.candidateOrders.byDir.set(dir, ordered);
-    }
-    return ordered;
   }
 
   private issued(child: CertFacts, parent: CertFacts): boolean {
@@ -180,6 +186,8 @@ class Scan {
   }
 }
 
+const USUAL_KUBECONFIG_ENTRIES = Object.entries(USUAL_KUBECONFIGS);
+
 /** Kubeconfig files to read: referenced ones, the usual names, and `*.kubeconfig` in the usual directories. */
 function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string, { roles: Set<string>; refs: FileReference[] }> {
   const out = new Map<string, { roles: Set<string>; refs: FileReference[] }>();
@@ -194,7 +202,7 @@ function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string
     e.roles.add(r.role);
     e.refs.push(r);
   }
-  for (const [p, roles] of Object.entries(USUAL_KUBECONFIGS)) {
+  for (const [p, roles] of USUAL_KUBECONFIG_ENTRIES) {
     if (!scan.tree.isFile(p)) continue;
     const e = entry(p);
     if (e.refs.length === 0) for (const r of roles) e.roles.add(r);
@@ -294,8 +302,8 @@ function expectedKeyFiles(scan: Scan, f: PemFile, allRefs: readonly FileReferenc
   }
   if (paths.size === 0) {
     for (const alias of f.aliases) {
-      if (/\.crt$/.test(alias)) paths.add(alias.replace(/\.crt$/, '.key'));
-      else if (/\.pem$/.test(alias) && !/-key\.pem$/.test(alias)) paths.add(alias.replace(/\.pem$/, '-key.pem'));
+      if (alias.endsWith('.crt')) paths.add(`${alias.slice(0, -4)}.key`);
+      else if (alias.endsWith('.pem') && !alias.endsWith('-key.pem')) paths.add(`${alias.slice(0, -4)}-key.pem`);
     }
   }
   const out: PemFile[] = [];
@@ -482,6 +490,7 @@ export function scanCredentials(
     for (const p of paths) scan.addFile(p, null);
   }
 
+  scan.settlePaths();
   const files = [...scan.files.values()].sort((a, b) => compareText(a.path, b.path));
   for (const f of files) {
     readFilePem(scan, f);
