@@ -10,7 +10,6 @@ import {
   KUBECONFIG_DIRS,
   USUAL_CERT_DIRS,
   USUAL_KUBECONFIGS,
-  fileRefRule,
   kubeconfigClientRole,
 } from '../../knowledge/file-refs.js';
 import type { Certificate, Finding, Kubeconfig, Severity } from '../../model/types.js';
@@ -19,8 +18,8 @@ import type { FileReference, ScanOptions } from '../types.js';
 import { RepeatCache } from '../../util/memo.js';
 import { readKeyBlock } from './keys.js';
 import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
-import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
-import { resolveNodePath } from './references.js';
+import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, readPemFile, type PemBlock, type PemRead } from './pem.js';
+import { resolveNodePath, ruleFor } from './references.js';
 import { issuedBy, nameValues, parseCertificate, plainlyNotIssued, type CertFacts } from './x509.js';
 import { compareText } from '../../util/compare.js';
 
@@ -216,10 +215,23 @@ function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string
   return out;
 }
 
+/** Certificates of the blocks of shared PEM reads (readPemFile): the CA file every node holds is parsed once, unhashed. */
+const sharedBlocks = new WeakMap<PemBlock, ReturnType<typeof parseCertificate>>();
+
+function sharedCertificate(block: PemBlock): ReturnType<typeof parseCertificate> {
+  let parsed = sharedBlocks.get(block);
+  if (parsed === undefined) {
+    parsed = parseCertificate(block.der);
+    sharedBlocks.set(block, parsed);
+  }
+  return parsed;
+}
+
 function readFilePem(scan: Scan, f: PemFile): void {
   const data = scan.tree.readBytes(f.path);
   if (!data) return;
-  f.pem = readPem(data);
+  const { read, shared } = readPemFile(data);
+  f.pem = read;
   const referenced = f.refs.length > 0;
   const component = f.refs[0]?.component || undefined;
   const sev: Severity = referenced ? 'error' : 'warning';
@@ -256,7 +268,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
   let certIndex = 0;
   for (const block of f.pem.blocks) {
     if (CERTIFICATE_LABELS.has(block.label)) {
-      const parsed = parseCertificate(block.der);
+      const parsed = shared ? sharedCertificate(block) : parseCertificate(block.der);
       if ('error' in parsed) {
         scan.finding(sev, 'cert-unparseable', p, `${p}${who}: the certificate at line ${block.line} is ${parsed.error}.`, component, block.line);
         continue;
@@ -294,7 +306,9 @@ function assignRoles(f: PemFile): void {
 function expectedKeyFiles(scan: Scan, f: PemFile, allRefs: readonly FileReference[]): PemFile[] {
   const paths = new Set<string>();
   for (const r of f.refs) {
-    const keyVia = r.kind === 'certificate' || r.kind === 'ca' ? fileRefRule(r.component, r.via)?.keyVia ?? KUBECONFIG_KEY_VIA[r.via] : undefined;
+    const keyVia = r.kind === 'certificate' || r.kind === 'ca' ? ruleFor(r.component, r.via)?.keyVia ?? KUBECONFIG_KEY_VIA[r.via] : undefined;
+    // Nothing pairs with a reference that names no key flag and is not a certificate.
+    if (!keyVia && r.kind !== 'certificate') continue;
     for (const k of allRefs) {
       const paired = keyVia ? k.via === keyVia : k.via === r.via && r.kind === 'certificate';
       if (k.kind === 'key' && k.component === r.component && paired && k.source.split(':')[0] === r.source.split(':')[0]) paths.add(k.path);
@@ -386,7 +400,7 @@ function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: Ku
     const refComponent = component ?? '';
     const text = scan.tree.readText(path);
     if (text === null) {
-      const required = kcRefs.filter((r) => !fileRefRule(r.component, r.via)?.optional);
+      const required = kcRefs.filter((r) => !ruleFor(r.component, r.via)?.optional);
       if (required.length > 0 && !scan.tree.exists(path)) {
         scan.finding('warning', 'kubeconfig-missing', path, `${path} (${describeRef(required[0])}) is not on the node.`, component);
       }
@@ -496,12 +510,15 @@ export function scanCredentials(
     readFilePem(scan, f);
     assignRoles(f);
   }
-  const certs = files.flatMap((f) => f.certs);
-  const candidates: IssuerCandidate[] = [
-    ...certs.map((c) => ({ path: c.path, facts: c.facts, embedded: false })),
-    ...work.filter((w) => w.caEmbedded).map((w) => ({ path: `${w.path}#ca`, facts: w.caEmbedded!, embedded: true })),
-  ];
-  const privateKeys = new Set(files.flatMap((f) => f.privateKeyDigests));
+  const certs: CertEntry[] = [];
+  const privateKeys = new Set<string>();
+  for (const f of files) {
+    for (const c of f.certs) certs.push(c);
+    for (const d of f.privateKeyDigests) privateKeys.add(d);
+  }
+  const candidates: IssuerCandidate[] = [];
+  for (const c of certs) candidates.push({ path: c.path, facts: c.facts, embedded: false });
+  for (const w of work) if (w.caEmbedded) candidates.push({ path: `${w.path}#ca`, facts: w.caEmbedded, embedded: true });
 
   const certificates: Certificate[] = [];
   for (const c of certs) {
@@ -525,11 +542,14 @@ export function scanCredentials(
   leastPrivilegeFindings(scan, certs);
 
   const byPath = new Map<string, CertEntry>();
+  const fileCAs: CertEntry[] = [];
   for (const f of files) {
     if (f.certs.length === 0) continue;
-    for (const alias of [...f.aliases, f.realPath, f.path]) byPath.set(alias, f.certs[0]);
+    for (const alias of f.aliases) byPath.set(alias, f.certs[0]);
+    byPath.set(f.realPath, f.certs[0]);
+    byPath.set(f.path, f.certs[0]);
   }
-  const fileCAs = certs.filter((c) => c.facts.isCA);
+  for (const c of certs) if (c.facts.isCA) fileCAs.push(c);
   const kubeconfigs: Kubeconfig[] = [];
   for (const w of work) {
     const r = w.read;

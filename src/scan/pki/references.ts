@@ -1,7 +1,7 @@
 /**
  * Every file a component flag or config field points at, with the role the knowledge data gives it.
  */
-import { CONFIG_KIND_COMPONENT, FILE_REF_RULES, fileRefRule, type FileRefRule } from '../../knowledge/file-refs.js';
+import { CONFIG_KIND_COMPONENT, FILE_REF_RULES, type FileRefRule } from '../../knowledge/file-refs.js';
 import type { Component, ConfigFile } from '../../model/types.js';
 import { joinNodePath } from '../../source/file-tree.js';
 import type { FileReference } from '../types.js';
@@ -43,18 +43,39 @@ function field(doc: unknown, path: string): unknown {
 }
 
 function key(r: FileReference): string {
-  return [r.path, r.component, r.via, r.kind, r.source].join('\u0000');
+  return `${r.path}\u0000${r.component}\u0000${r.via}\u0000${r.kind}\u0000${r.source}`;
+}
+
+let rulesByComponent: Map<string, Map<string, FileRefRule>> | undefined;
+
+/**
+ * fileRefRule through an index built once: a node's every flag is looked up, and a linear search
+ * of the rules per flag is most of what collecting references costs. The first rule wins, as in find.
+ */
+export function ruleFor(component: string, via: string): FileRefRule | undefined {
+  if (!rulesByComponent) {
+    rulesByComponent = new Map();
+    for (const rule of FILE_REF_RULES) {
+      let byVia = rulesByComponent.get(rule.component);
+      if (!byVia) rulesByComponent.set(rule.component, (byVia = new Map()));
+      if (!byVia.has(rule.via)) byVia.set(rule.via, rule);
+    }
+  }
+  return rulesByComponent.get(component)?.get(via);
 }
 
 /** Every file a component flag or config field points at (certificates, keys, CAs, kubeconfigs), sorted. */
 export function collectReferences(components: readonly Component[], configs: readonly ConfigFile[]): FileReference[] {
   const out = new Map<string, FileReference>();
   const add = (refs: FileReference[]): void => {
-    for (const r of refs) if (!out.has(key(r))) out.set(key(r), r);
+    for (const r of refs) {
+      const k = key(r);
+      if (!out.has(k)) out.set(k, r);
+    }
   };
   for (const c of components) {
     for (const flag of c.flags) {
-      const rule = fileRefRule(c.name, flag.name);
+      const rule = ruleFor(c.name, flag.name);
       if (!rule || (flag.overridden && !rule.repeatable)) continue;
       // A daemon's working directory is `/` (systemd) and a static pod's is the image's `/`.
       add(refsForValue(rule, flag.value, '/', flag.source));
@@ -69,5 +90,7 @@ export function collectReferences(components: readonly Component[], configs: rea
       if (typeof v === 'string') add(refsForValue(rule, v, dirOf(cfg.path), cfg.path));
     }
   }
-  return [...out.values()].sort((a, b) => compareText(key(a), key(b)));
+  // Sorted by the keys already made (the same order as sorting by key(r)).
+  const keys = [...out.keys()].sort(compareText);
+  return keys.map((k) => out.get(k) as FileReference);
 }
