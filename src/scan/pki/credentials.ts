@@ -89,6 +89,10 @@ function describeRef(r: FileReference): string {
 
 const KUBECONFIG_FIELDS: Readonly<Record<string, true>> = { 'client-certificate': true, 'client-key': true, 'certificate-authority': true };
 
+function isCertFileName(p: string): boolean {
+  return CERT_FILE_PATTERN.test(p);
+}
+
 function dirOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/')) || '/';
 }
@@ -298,20 +302,32 @@ function assignRoles(f: PemFile): void {
     else f.certs[0].roles.add(r.role);
   }
   if (f.refs.length === 0) {
-    for (const alias of [...f.aliases, f.realPath]) for (const role of KUBEADM_CERT_ROLES[alias] ?? []) f.certs[0].roles.add(role);
+    for (const alias of f.aliases) addKubeadmRoles(f.certs[0], alias);
+    addKubeadmRoles(f.certs[0], f.realPath);
   }
 }
 
+function addKubeadmRoles(c: CertEntry, path: string): void {
+  const roles = KUBEADM_CERT_ROLES[path];
+  if (roles) for (const role of roles) c.roles.add(role);
+}
+
+/** The file part of a reference's source (`/etc/kubernetes/manifests/kube-apiserver.yaml:12`). */
+function sourceFile(source: string): string {
+  const i = source.indexOf(':');
+  return i < 0 ? source : source.slice(0, i);
+}
+
 /** Key files a certificate is expected to be used with: named by the paired flag, by naming convention, or the same file. */
-function expectedKeyFiles(scan: Scan, f: PemFile, allRefs: readonly FileReference[]): PemFile[] {
+function expectedKeyFiles(scan: Scan, f: PemFile, keyRefs: readonly FileReference[]): PemFile[] {
   const paths = new Set<string>();
   for (const r of f.refs) {
     const keyVia = r.kind === 'certificate' || r.kind === 'ca' ? ruleFor(r.component, r.via)?.keyVia ?? KUBECONFIG_KEY_VIA[r.via] : undefined;
     // Nothing pairs with a reference that names no key flag and is not a certificate.
     if (!keyVia && r.kind !== 'certificate') continue;
-    for (const k of allRefs) {
-      const paired = keyVia ? k.via === keyVia : k.via === r.via && r.kind === 'certificate';
-      if (k.kind === 'key' && k.component === r.component && paired && k.source.split(':')[0] === r.source.split(':')[0]) paths.add(k.path);
+    for (const k of keyRefs) {
+      const paired = keyVia ? k.via === keyVia : k.via === r.via;
+      if (paired && k.component === r.component && sourceFile(k.source) === sourceFile(r.source)) paths.add(k.path);
     }
   }
   if (paths.size === 0) {
@@ -498,10 +514,12 @@ export function scanCredentials(
     }
   }
   for (const dir of USUAL_CERT_DIRS) {
-    const paths = dir.deep
-      ? tree.walkFiles(dir.path, (p) => CERT_FILE_PATTERN.test(p))
-      : tree.list(dir.path).map((n) => joinNodePath(dir.path, n)).filter((p) => CERT_FILE_PATTERN.test(p) && tree.isFile(p));
-    for (const p of paths) scan.addFile(p, null);
+    if (dir.deep) {
+      for (const p of tree.walkFiles(dir.path, isCertFileName)) scan.addFile(p, null);
+      continue;
+    }
+    // A name and its path end alike; addFile skips what is not a regular file.
+    for (const n of tree.list(dir.path)) if (CERT_FILE_PATTERN.test(n)) scan.addFile(joinNodePath(dir.path, n), null);
   }
 
   scan.settlePaths();
@@ -510,6 +528,8 @@ export function scanCredentials(
     readFilePem(scan, f);
     assignRoles(f);
   }
+  const keyRefs: FileReference[] = [];
+  for (const r of allRefs) if (r.kind === 'key') keyRefs.push(r);
   const certs: CertEntry[] = [];
   const privateKeys = new Set<string>();
   for (const f of files) {
@@ -529,7 +549,7 @@ export function scanCredentials(
     const digest = c.facts.publicKeyDigest;
     let privateKey: Certificate['privateKey'] = privateKeys.has(digest) ? 'present' : 'absent';
     if (c.index === 0) {
-      const expected = expectedKeyFiles(scan, c.file, allRefs);
+      const expected = expectedKeyFiles(scan, c.file, keyRefs);
       if (expected.length > 0 && !expected.some((k) => k.privateKeyDigests.includes(digest))) {
         privateKey = 'mismatch';
         scan.finding('error', 'key-mismatch', c.path, `${c.path}: its private key ${expected.map((k) => k.path).join(', ')} does not match the certificate.`);
