@@ -7,7 +7,7 @@
  * it always did; both give the same facts (a test holds them equal on every fixture certificate).
  */
 import { X509Certificate, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { MAX_MEMO_INPUT, RepeatCache, deepFreeze } from '../../util/memo.js';
+import { MAX_MEMO_INPUT, RepeatCache } from '../../util/memo.js';
 import { certificateKey, spkiKeyFast } from './keys.js';
 import { sha256 as sha256Of } from './digest.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
@@ -109,7 +109,9 @@ function parseName(buf: Uint8Array, t: Tlv): NameAttribute[] | null {
 }
 
 export function formatName(attrs: readonly NameAttribute[]): string {
-  return [...attrs].reverse().map((a) => `${a.type}=${escapeRdnValue(a.value)}`).join(',');
+  let out = '';
+  for (let i = attrs.length - 1; i >= 0; i--) out += `${i === attrs.length - 1 ? '' : ','}${attrs[i].type}=${escapeRdnValue(attrs[i].value)}`;
+  return out;
 }
 
 interface Extensions {
@@ -130,26 +132,26 @@ function parseKeyUsage(buf: Uint8Array, t: Tlv): string[] | null {
   return out;
 }
 
-function parseSans(buf: Uint8Array, t: Tlv): string[] | null {
+function parseSans(buf: Buffer, t: Tlv): string[] | null {
   const names = t.tag === TAG.SEQUENCE ? children(buf, t) : null;
   if (!names) return null;
   const out: string[] = [];
   for (const n of names) {
-    const v = view(buf, n);
     switch (n.tag) {
       case 0x82:
-        out.push(`DNS:${v.toString('latin1')}`);
+        out.push(`DNS:${buf.toString('latin1', n.start, n.end)}`);
         break;
       case 0x87: {
+        const v = view(buf, n);
         const ip = formatIp(v);
         out.push(ip ? `IP:${ip}` : `IP:#${v.toString('hex')}`);
         break;
       }
       case 0x81:
-        out.push(`email:${v.toString('latin1')}`);
+        out.push(`email:${buf.toString('latin1', n.start, n.end)}`);
         break;
       case 0x86:
-        out.push(`URI:${v.toString('latin1')}`);
+        out.push(`URI:${buf.toString('latin1', n.start, n.end)}`);
         break;
       default:
         break;
@@ -158,7 +160,7 @@ function parseSans(buf: Uint8Array, t: Tlv): string[] | null {
   return out;
 }
 
-function parseExtensions(buf: Uint8Array, t: Tlv | undefined): Extensions | null {
+function parseExtensions(buf: Buffer, t: Tlv | undefined): Extensions | null {
   const ext: Extensions = { sans: [], keyUsage: [], extKeyUsage: [] };
   if (!t) return ext;
   const seq = children(buf, t);
@@ -223,7 +225,8 @@ export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: st
   if (!out) {
     out = parseFast(der, sha256) ?? parseWithOpenSsl(der);
     if ('cert' in out) {
-      deepFreeze(out.cert.subjectAttrs);
+      for (const a of out.cert.subjectAttrs) Object.freeze(a);
+      Object.freeze(out.cert.subjectAttrs);
       for (const a of [out.cert.sans, out.cert.keyUsage, out.cert.extKeyUsage]) Object.freeze(a);
       Object.freeze(out.cert);
     }
@@ -333,6 +336,14 @@ const EXT_SAN = '2.5.29.17';
 const EXT_SKID = '2.5.29.14';
 const EXT_AKID = '2.5.29.35';
 const KU_KEY_CERT_SIGN = 0x04;
+const EXT_BITS: Readonly<Record<string, number>> = {
+  [EXT_BASIC_CONSTRAINTS]: 1,
+  [EXT_KEY_USAGE]: 2,
+  [EXT_EXT_KEY_USAGE]: 4,
+  [EXT_SAN]: 8,
+  [EXT_SKID]: 16,
+  [EXT_AKID]: 32,
+};
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -345,8 +356,18 @@ function unpaddedOid(buf: Uint8Array, t: Tlv): boolean {
 
 /** An OID as OpenSSL accepts it (no 0x80 padding in a sub-identifier), decoded. */
 function strictOid(buf: Uint8Array, t: Tlv): string | null {
+  // Name attributes (2.5.4.x) and certificate extensions (2.5.29.x) are three bytes, x below 128.
+  if (t.tag === TAG.OID && t.end - t.start === 3 && buf[t.start] === 0x55 && buf[t.start + 2] < 0x80) {
+    const b1 = buf[t.start + 1];
+    if (b1 === 0x04) return OIDS_2_5_4[buf[t.start + 2]];
+    if (b1 === 0x1d) return OIDS_2_5_29[buf[t.start + 2]];
+  }
   return unpaddedOid(buf, t) ? decodeOid(buf, t) : null;
 }
+
+/** `2.5.4.0` ... `2.5.4.127` and `2.5.29.0` ... `2.5.29.127`, as decodeOid writes them. */
+const OIDS_2_5_4 = Array.from({ length: 128 }, (_, i) => `2.5.4.${i}`);
+const OIDS_2_5_29 = Array.from({ length: 128 }, (_, i) => `2.5.29.${i}`);
 
 /** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
 function plainInteger(buf: Uint8Array, t: Tlv): boolean {
@@ -412,7 +433,7 @@ function canonValue(v: string): string {
 }
 
 /** A Name of single-valued RDNs holding UTF8String (valid), PrintableString or IA5String values; else null. */
-function plainName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; canon: string } | null {
+function plainName(buf: Buffer, t: Tlv): { attrs: NameAttribute[]; canon: string } | null {
   if (t.tag !== TAG.SEQUENCE) return null;
   const rdns = childrenDer(buf, t);
   if (!rdns) return null;
@@ -434,7 +455,7 @@ function plainName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; canon: st
       } catch {
         return null;
       }
-    } else value = view(buf, vt).toString('latin1');
+    } else value = buf.toString('latin1', vt.start, vt.end);
     attrs.push({ type: NAME_TYPES[oid] ?? oid, value });
     canon.push(`${oid}=${JSON.stringify(canonValue(value))}`);
   }
@@ -454,7 +475,7 @@ interface StrictExtensions {
  * The extensions when every one is of a kind OpenSSL caches and decodes without complaint (no
  * duplicates, no empty key usage, strict DER); null sends the certificate to OpenSSL.
  */
-function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions | null {
+function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | null {
   const extensions: Extensions = { sans: [], keyUsage: [], extKeyUsage: [] };
   const out: StrictExtensions = { ca: false, keyUsageBits: null, subjectKeyId: null, authorityKeyId: null, extensions };
   if (!t) return out;
@@ -462,13 +483,15 @@ function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions
   if (!wrap || wrap.length !== 1 || wrap[0].tag !== TAG.SEQUENCE) return null;
   const list = childrenDer(buf, wrap[0]);
   if (!list || list.length === 0) return null;
-  const seen = new Set<string>();
+  let seen = 0;
   for (const e of list) {
     const parts = e.tag === TAG.SEQUENCE ? childrenDer(buf, e) : null;
     if (!parts || parts.length < 2 || parts.length > 3) return null;
     const oid = strictOid(buf, parts[0]);
-    if (!oid || seen.has(oid)) return null;
-    seen.add(oid);
+    // Only the extensions below are read here (any other sends the certificate to OpenSSL), so a bit each tells duplicates.
+    const bit = oid ? EXT_BITS[oid] : undefined;
+    if (bit === undefined || seen & bit) return null;
+    seen |= bit;
     if (parts.length === 3 && (parts[1].tag !== TAG.BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
     const octets = parts[parts.length - 1];
     if (octets.tag !== TAG.OCTET_STRING) return null;
@@ -512,11 +535,11 @@ function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions
       extensions.sans = sans;
     } else if (oid === EXT_SKID) {
       if (inner.tag !== TAG.OCTET_STRING) return null;
-      out.subjectKeyId = view(buf, inner).toString('hex');
+      out.subjectKeyId = buf.toString('hex', inner.start, inner.end);
     } else if (oid === EXT_AKID) {
       const ids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
       if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
-      if (ids.length === 1) out.authorityKeyId = view(buf, ids[0]).toString('hex');
+      if (ids.length === 1) out.authorityKeyId = buf.toString('hex', ids[0].start, ids[0].end);
     } else return null;
   }
   return out;
