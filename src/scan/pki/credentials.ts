@@ -355,6 +355,8 @@ function leastPrivilegeFindings(scan: Scan, certs: readonly CertEntry[]): void {
     bySha.set(c.facts.sha256, e);
   }
   for (const e of bySha.values()) {
+    // Fewer than two roles cannot hold two independent ones.
+    if (e.roles.size < 2) continue;
     const roles = [...e.roles].sort();
     const independent = roles.filter((r, i) => !roles.slice(0, i).some((q) => COMPATIBLE_ROLES.some((g) => g.includes(q) && g.includes(r))));
     if (independent.length < 2) continue;

@@ -58,7 +58,7 @@ function unsignedHex(b: Uint8Array): string {
 }
 
 function ecId(curve: string, point: Uint8Array): string {
-  return `ec:${curve}:${Buffer.from(point).toString('hex')}`;
+  return `ec:${curve}:${Buffer.from(point.buffer, point.byteOffset, point.length).toString('hex')}`;
 }
 
 function rsaId(n: Uint8Array, e: Uint8Array): string {
@@ -112,7 +112,7 @@ const CURVE_PARAMS: Record<string, { p: bigint; b: bigint; n: bigint }> = {
 };
 
 function bigint(b: Uint8Array): bigint {
-  return b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString('hex')}`);
+  return b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`);
 }
 
 /** A scalar in [1, n) and an uncompressed point on the curve: what OpenSSL accepts as an EC key pair. */
@@ -135,7 +135,8 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
   if (bytes(buf, parts[0]).length !== 1 || buf[parts[0].start] !== 1) return null;
   let curveOid = outerCurve;
   let embedded: Uint8Array | null = null;
-  for (const p of parts.slice(2)) {
+  for (let i = 2; i < parts.length; i++) {
+    const p = parts[i];
     const inner = readTlv(buf, p.start, p.end);
     if (!inner || inner.end !== p.end) return null;
     if (p.tag === 0xa0) {

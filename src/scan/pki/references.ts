@@ -20,16 +20,20 @@ function dirOf(nodePath: string): string {
 function refsForValue(rule: FileRefRule, value: string, baseDir: string, source: string): FileReference[] {
   const v = value.trim();
   if (v === '') return [];
-  const base = { component: rule.component, via: rule.via, role: rule.role, source };
   if (rule.valueFormat === 'cert-key-pair') {
     // `--tls-sni-cert-key=cert.crt,cert.key:*.example.com`
     const [cert, key] = v.split(':')[0].split(',').map((s) => s.trim());
     const out: FileReference[] = [];
-    if (cert) out.push({ ...base, path: resolveNodePath(cert, baseDir), kind: 'certificate' });
-    if (key) out.push({ ...base, path: resolveNodePath(key, baseDir), kind: 'key' });
+    if (cert) out.push(reference(rule, source, resolveNodePath(cert, baseDir), 'certificate'));
+    if (key) out.push(reference(rule, source, resolveNodePath(key, baseDir), 'key'));
     return out;
   }
-  return [{ ...base, path: resolveNodePath(v, baseDir), kind: rule.kind }];
+  return [reference(rule, source, resolveNodePath(v, baseDir), rule.kind)];
+}
+
+function reference(rule: FileRefRule, source: string, path: string, kind: FileReference['kind']): FileReference {
+  // One literal (no spread of a base object), its fields in the order they always had.
+  return { component: rule.component, via: rule.via, role: rule.role, source, path, kind };
 }
 
 /** Reads a dotted field path (`authentication.x509.clientCAFile`) out of a config document. */

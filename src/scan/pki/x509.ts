@@ -295,7 +295,9 @@ function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } 
 
 /** Values of one attribute type in a name (`CN`, `O`). */
 export function nameValues(attrs: readonly NameAttribute[], type: string): string[] {
-  return attrs.filter((a) => a.type === type).map((a) => a.value);
+  const out: string[] = [];
+  for (const a of attrs) if (a.type === type) out.push(a.value);
+  return out;
 }
 
 /**
