@@ -37,9 +37,9 @@ function reference(rule: FileRefRule, source: string, path: string, kind: FileRe
 }
 
 /** Reads a dotted field path (`authentication.x509.clientCAFile`) out of a config document. */
-function field(doc: unknown, path: string): unknown {
+function field(doc: unknown, path: readonly string[]): unknown {
   let cur: unknown = doc;
-  for (const part of path.split('.')) {
+  for (const part of path) {
     if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !Object.hasOwn(cur, part)) return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -51,6 +51,18 @@ function key(r: FileReference): string {
 }
 
 let rulesByComponent: Map<string, Map<string, FileRefRule>> | undefined;
+const fieldRulesByComponent = new Map<string, { rule: FileRefRule; path: string[] }[]>();
+
+/** The config-file field rules of a component (not flags), in rule order, each field path split once. */
+function configFieldRules(component: string): { rule: FileRefRule; path: string[] }[] {
+  let rules = fieldRulesByComponent.get(component);
+  if (!rules) {
+    rules = FILE_REF_RULES.filter((r) => r.component === component && !r.via.startsWith('-')).map((rule) => ({ rule, path: rule.via.split('.') }));
+    // Only components the rules know are kept: the map stays as small as the rules.
+    if (rules.length > 0) fieldRulesByComponent.set(component, rules);
+  }
+  return rules;
+}
 
 /**
  * fileRefRule through an index built once: a node's every flag is looked up, and a linear search
@@ -88,9 +100,8 @@ export function collectReferences(components: readonly Component[], configs: rea
   for (const cfg of configs) {
     const component = cfg.component ?? CONFIG_KIND_COMPONENT[cfg.kind];
     if (!component) continue;
-    for (const rule of FILE_REF_RULES) {
-      if (rule.component !== component || rule.via.startsWith('-')) continue;
-      const v = field(cfg.content, rule.via);
+    for (const { rule, path } of configFieldRules(component)) {
+      const v = field(cfg.content, path);
       if (typeof v === 'string') add(refsForValue(rule, v, dirOf(cfg.path), cfg.path));
     }
   }
