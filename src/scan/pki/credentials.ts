@@ -212,8 +212,9 @@ function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string
   }
   for (const dir of KUBECONFIG_DIRS) {
     for (const name of scan.tree.list(dir)) {
+      if (!name.endsWith('.kubeconfig')) continue;
       const p = joinNodePath(dir, name);
-      if (name.endsWith('.kubeconfig') && scan.tree.isFile(p)) entry(p);
+      if (scan.tree.isFile(p)) entry(p);
     }
   }
   return out;
@@ -239,14 +240,15 @@ function readFilePem(scan: Scan, f: PemFile): void {
   const referenced = f.refs.length > 0;
   const component = f.refs[0]?.component || undefined;
   const sev: Severity = referenced ? 'error' : 'warning';
-  const who = referenced ? ` (${describeRef(f.refs[0])})` : '';
+  // Only a finding needs it.
+  const who = (): string => (referenced ? ` (${describeRef(f.refs[0])})` : '');
   const p = f.path;
   switch (f.pem.format) {
     case 'empty':
-      scan.finding(sev, 'pem-empty', p, `${p}${who} is empty: it holds no certificate or key.`, component);
+      scan.finding(sev, 'pem-empty', p, `${p}${who()} is empty: it holds no certificate or key.`, component);
       return;
     case 'der':
-      scan.finding(sev, 'pem-der', p, `${p}${who} is DER (binary); Kubernetes components read PEM. Convert it with openssl x509 -inform der.`, component);
+      scan.finding(sev, 'pem-der', p, `${p}${who()} is DER (binary); Kubernetes components read PEM. Convert it with openssl x509 -inform der.`, component);
       return;
     case 'text': {
       const placeholder = data.toString('latin1').trim() === 'REDACTED';
@@ -254,7 +256,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
         sev,
         'pem-missing',
         p,
-        placeholder ? `${p}${who} holds the placeholder text REDACTED, not a PEM certificate or key.` : `${p}${who} holds no PEM block.`,
+        placeholder ? `${p}${who()} holds the placeholder text REDACTED, not a PEM certificate or key.` : `${p}${who()} holds no PEM block.`,
         component,
       );
       return;
@@ -264,9 +266,9 @@ function readFilePem(scan: Scan, f: PemFile): void {
   }
   for (const prob of f.pem.problems) {
     if (prob.kind === 'truncated') {
-      scan.finding(sev, 'pem-truncated', p, `${p}${who}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component, prob.line);
+      scan.finding(sev, 'pem-truncated', p, `${p}${who()}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component, prob.line);
     } else {
-      scan.finding(sev, 'pem-invalid', p, `${p}${who}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component, prob.line);
+      scan.finding(sev, 'pem-invalid', p, `${p}${who()}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component, prob.line);
     }
   }
   let certIndex = 0;
@@ -274,7 +276,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
     if (CERTIFICATE_LABELS.has(block.label)) {
       const parsed = shared ? sharedCertificate(block) : parseCertificate(block.der);
       if ('error' in parsed) {
-        scan.finding(sev, 'cert-unparseable', p, `${p}${who}: the certificate at line ${block.line} is ${parsed.error}.`, component, block.line);
+        scan.finding(sev, 'cert-unparseable', p, `${p}${who()}: the certificate at line ${block.line} is ${parsed.error}.`, component, block.line);
         continue;
       }
       const path = certIndex === 0 ? f.path : `${f.path}#${certIndex}`;
@@ -283,14 +285,14 @@ function readFilePem(scan: Scan, f: PemFile): void {
     } else if (PRIVATE_KEY_LABELS.has(block.label) || PUBLIC_KEY_LABELS.has(block.label)) {
       const k = readKeyBlock(block);
       if (k.kind === 'invalid') {
-        scan.finding(sev, 'key-unparseable', p, `${p}${who}: the ${block.label} block at line ${block.line} could not be read as a key.`, component, block.line);
+        scan.finding(sev, 'key-unparseable', p, `${p}${who()}: the ${block.label} block at line ${block.line} could not be read as a key.`, component, block.line);
       } else if (k.kind === 'private') f.privateKeyDigests.push(k.publicKeyDigest);
     }
   }
+  if (f.certs.length > 0) return;
   const expectsCert = f.refs.some((r) => r.kind === 'certificate' || r.kind === 'ca') || (f.refs.length === 0 && CERT_ONLY_PATTERN.test(f.path));
-  const hasPrivateKey = f.pem.blocks.some((b) => PRIVATE_KEY_LABELS.has(b.label));
-  if (expectsCert && f.certs.length === 0 && hasPrivateKey) {
-    scan.finding(sev, 'key-where-cert-expected', p, `${p}${who} holds a private key where a certificate is expected.`, component);
+  if (expectsCert && f.pem.blocks.some((b) => PRIVATE_KEY_LABELS.has(b.label))) {
+    scan.finding(sev, 'key-where-cert-expected', p, `${p}${who()} holds a private key where a certificate is expected.`, component);
   }
 }
 
