@@ -10,7 +10,6 @@ import {
   KUBECONFIG_DIRS,
   USUAL_CERT_DIRS,
   USUAL_KUBECONFIGS,
-  fileRefRule,
   kubeconfigClientRole,
 } from '../../knowledge/file-refs.js';
 import type { Certificate, Finding, Kubeconfig, Severity } from '../../model/types.js';
@@ -19,8 +18,8 @@ import type { FileReference, ScanOptions } from '../types.js';
 import { RepeatCache } from '../../util/memo.js';
 import { readKeyBlock } from './keys.js';
 import { parseKubeconfig, type KubeconfigRead } from './kubeconfig.js';
-import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, type PemRead } from './pem.js';
-import { resolveNodePath } from './references.js';
+import { CERTIFICATE_LABELS, PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS, readPem, readPemFile, type PemBlock, type PemRead } from './pem.js';
+import { resolveNodePath, ruleFor } from './references.js';
 import { issuedBy, nameValues, parseCertificate, plainlyNotIssued, type CertFacts } from './x509.js';
 import { compareText } from '../../util/compare.js';
 
@@ -90,6 +89,10 @@ function describeRef(r: FileReference): string {
 
 const KUBECONFIG_FIELDS: Readonly<Record<string, true>> = { 'client-certificate': true, 'client-key': true, 'certificate-authority': true };
 
+function isCertFileName(p: string): boolean {
+  return CERT_FILE_PATTERN.test(p);
+}
+
 function dirOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/')) || '/';
 }
@@ -107,6 +110,12 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
+/** Candidates in the order tried for a certificate in `dir`: a CA file beside it, then any file, then a CA embedded in a kubeconfig. */
+function orderCandidates(candidates: IssuerCandidate[], dir: string): IssuerCandidate[] {
+  const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dir ? 0 : 1);
+  return candidates.sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
+}
+
 /** Issuer checks by (certificate, issuer) fingerprints, process-wide: a fleet repeats them. */
 const issued = new RepeatCache<boolean>(1024);
 
@@ -115,7 +124,6 @@ class Scan {
   readonly files = new Map<string, PemFile>();
   readonly now: Date;
   readonly expiringDays: number;
-  private candidateOrders: { candidates: readonly IssuerCandidate[]; byDir: Map<string, readonly IssuerCandidate[]> } | undefined;
 
   constructor(readonly tree: FileTree, options: ScanOptions) {
     this.now = options.now ?? new Date();
@@ -138,33 +146,34 @@ class Scan {
     f.aliases.add(path);
     if (ref) f.refs.push(ref);
     else f.foundInDir = true;
-    // Shown as referenced (kubelet.conf names kubelet-client-current.pem), else as the file itself.
-    const refPaths = f.refs.map((r) => r.path).sort();
-    f.path = refPaths[0] ?? (f.aliases.has(real) ? real : [...f.aliases].sort()[0]);
     return f;
+  }
+
+  /** Sets each file's shown path, once every file is registered. */
+  settlePaths(): void {
+    for (const f of this.files.values()) {
+      // Shown as referenced (kubelet.conf names kubelet-client-current.pem), else as the file itself.
+      if (f.refs.length > 0) f.path = f.refs.length === 1 ? f.refs[0].path : f.refs.map((r) => r.path).sort()[0];
+      else f.path = f.aliases.has(f.realPath) ? f.realPath : f.aliases.size === 1 ? f.path : [...f.aliases].sort()[0];
+    }
   }
 
   /** Issuer of a certificate among the candidates, by signature. */
   issuerOf(cert: CertEntry | { path: string; facts: CertFacts }, candidates: readonly IssuerCandidate[]): string | null {
     // A self-signed certificate is its own issuer, on the node by definition.
     if (this.issued(cert.facts, cert.facts)) return cert.path;
-    for (const c of this.orderedCandidates(candidates, dirOf(cert.path))) {
-      if (c.facts.sha256 === cert.facts.sha256) continue;
+    // Most candidates are plainly not the issuer (names, key ids): they are left out before the
+    // ordering, which then sorts one or two (the order of the rest is the order of all, filtered).
+    let possible: IssuerCandidate[] | undefined;
+    for (const c of candidates) {
+      if (c.facts.sha256 === cert.facts.sha256 || plainlyNotIssued(cert.facts, c.facts)) continue;
+      (possible ??= []).push(c);
+    }
+    if (!possible) return null;
+    for (const c of possible.length === 1 ? possible : orderCandidates(possible, dirOf(cert.path))) {
       if (this.issued(cert.facts, c.facts)) return c.path;
     }
     return null;
-  }
-
-  /** Candidates in the order tried for a certificate in `dir`: a CA file beside it, then any file, then a CA embedded in a kubeconfig. */
-  private orderedCandidates(candidates: readonly IssuerCandidate[], dir: string): readonly IssuerCandidate[] {
-    if (this.candidateOrders?.candidates !== candidates) this.candidateOrders = { candidates, byDir: new Map() };
-    let ordered = this.candidateOrders.byDir.get(dir);
-    if (!ordered) {
-      const rank = (c: IssuerCandidate) => (c.embedded ? 2 : dirOf(c.path) === dir ? 0 : 1);
-      ordered = [...candidates].sort((a, b) => rank(a) - rank(b) || compareText(a.path, b.path));
-      this.candidateOrders.byDir.set(dir, ordered);
-    }
-    return ordered;
   }
 
   private issued(child: CertFacts, parent: CertFacts): boolean {
@@ -180,6 +189,8 @@ class Scan {
   }
 }
 
+const USUAL_KUBECONFIG_ENTRIES = Object.entries(USUAL_KUBECONFIGS);
+
 /** Kubeconfig files to read: referenced ones, the usual names, and `*.kubeconfig` in the usual directories. */
 function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string, { roles: Set<string>; refs: FileReference[] }> {
   const out = new Map<string, { roles: Set<string>; refs: FileReference[] }>();
@@ -194,35 +205,50 @@ function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string
     e.roles.add(r.role);
     e.refs.push(r);
   }
-  for (const [p, roles] of Object.entries(USUAL_KUBECONFIGS)) {
+  for (const [p, roles] of USUAL_KUBECONFIG_ENTRIES) {
     if (!scan.tree.isFile(p)) continue;
     const e = entry(p);
     if (e.refs.length === 0) for (const r of roles) e.roles.add(r);
   }
   for (const dir of KUBECONFIG_DIRS) {
     for (const name of scan.tree.list(dir)) {
+      if (!name.endsWith('.kubeconfig')) continue;
       const p = joinNodePath(dir, name);
-      if (name.endsWith('.kubeconfig') && scan.tree.isFile(p)) entry(p);
+      if (scan.tree.isFile(p)) entry(p);
     }
   }
   return out;
 }
 
+/** Certificates of the blocks of shared PEM reads (readPemFile): the CA file every node holds is parsed once, unhashed. */
+const sharedBlocks = new WeakMap<PemBlock, ReturnType<typeof parseCertificate>>();
+
+function sharedCertificate(block: PemBlock): ReturnType<typeof parseCertificate> {
+  let parsed = sharedBlocks.get(block);
+  if (parsed === undefined) {
+    parsed = parseCertificate(block.der);
+    sharedBlocks.set(block, parsed);
+  }
+  return parsed;
+}
+
 function readFilePem(scan: Scan, f: PemFile): void {
   const data = scan.tree.readBytes(f.path);
   if (!data) return;
-  f.pem = readPem(data);
+  const { read, shared } = readPemFile(data);
+  f.pem = read;
   const referenced = f.refs.length > 0;
   const component = f.refs[0]?.component || undefined;
   const sev: Severity = referenced ? 'error' : 'warning';
-  const who = referenced ? ` (${describeRef(f.refs[0])})` : '';
+  // Only a finding needs it.
+  const who = (): string => (referenced ? ` (${describeRef(f.refs[0])})` : '');
   const p = f.path;
   switch (f.pem.format) {
     case 'empty':
-      scan.finding(sev, 'pem-empty', p, `${p}${who} is empty: it holds no certificate or key.`, component);
+      scan.finding(sev, 'pem-empty', p, `${p}${who()} is empty: it holds no certificate or key.`, component);
       return;
     case 'der':
-      scan.finding(sev, 'pem-der', p, `${p}${who} is DER (binary); Kubernetes components read PEM. Convert it with openssl x509 -inform der.`, component);
+      scan.finding(sev, 'pem-der', p, `${p}${who()} is DER (binary); Kubernetes components read PEM. Convert it with openssl x509 -inform der.`, component);
       return;
     case 'text': {
       const placeholder = data.toString('latin1').trim() === 'REDACTED';
@@ -230,7 +256,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
         sev,
         'pem-missing',
         p,
-        placeholder ? `${p}${who} holds the placeholder text REDACTED, not a PEM certificate or key.` : `${p}${who} holds no PEM block.`,
+        placeholder ? `${p}${who()} holds the placeholder text REDACTED, not a PEM certificate or key.` : `${p}${who()} holds no PEM block.`,
         component,
       );
       return;
@@ -240,17 +266,17 @@ function readFilePem(scan: Scan, f: PemFile): void {
   }
   for (const prob of f.pem.problems) {
     if (prob.kind === 'truncated') {
-      scan.finding(sev, 'pem-truncated', p, `${p}${who}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component, prob.line);
+      scan.finding(sev, 'pem-truncated', p, `${p}${who()}: the ${prob.label} block at line ${prob.line} has no END marker (truncated file?).`, component, prob.line);
     } else {
-      scan.finding(sev, 'pem-invalid', p, `${p}${who}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component, prob.line);
+      scan.finding(sev, 'pem-invalid', p, `${p}${who()}: the ${prob.label} block at line ${prob.line} is not valid base64.`, component, prob.line);
     }
   }
   let certIndex = 0;
   for (const block of f.pem.blocks) {
     if (CERTIFICATE_LABELS.has(block.label)) {
-      const parsed = parseCertificate(block.der);
+      const parsed = shared ? sharedCertificate(block) : parseCertificate(block.der);
       if ('error' in parsed) {
-        scan.finding(sev, 'cert-unparseable', p, `${p}${who}: the certificate at line ${block.line} is ${parsed.error}.`, component, block.line);
+        scan.finding(sev, 'cert-unparseable', p, `${p}${who()}: the certificate at line ${block.line} is ${parsed.error}.`, component, block.line);
         continue;
       }
       const path = certIndex === 0 ? f.path : `${f.path}#${certIndex}`;
@@ -259,14 +285,14 @@ function readFilePem(scan: Scan, f: PemFile): void {
     } else if (PRIVATE_KEY_LABELS.has(block.label) || PUBLIC_KEY_LABELS.has(block.label)) {
       const k = readKeyBlock(block);
       if (k.kind === 'invalid') {
-        scan.finding(sev, 'key-unparseable', p, `${p}${who}: the ${block.label} block at line ${block.line} could not be read as a key.`, component, block.line);
+        scan.finding(sev, 'key-unparseable', p, `${p}${who()}: the ${block.label} block at line ${block.line} could not be read as a key.`, component, block.line);
       } else if (k.kind === 'private') f.privateKeyDigests.push(k.publicKeyDigest);
     }
   }
+  if (f.certs.length > 0) return;
   const expectsCert = f.refs.some((r) => r.kind === 'certificate' || r.kind === 'ca') || (f.refs.length === 0 && CERT_ONLY_PATTERN.test(f.path));
-  const hasPrivateKey = f.pem.blocks.some((b) => PRIVATE_KEY_LABELS.has(b.label));
-  if (expectsCert && f.certs.length === 0 && hasPrivateKey) {
-    scan.finding(sev, 'key-where-cert-expected', p, `${p}${who} holds a private key where a certificate is expected.`, component);
+  if (expectsCert && f.pem.blocks.some((b) => PRIVATE_KEY_LABELS.has(b.label))) {
+    scan.finding(sev, 'key-where-cert-expected', p, `${p}${who()} holds a private key where a certificate is expected.`, component);
   }
 }
 
@@ -278,24 +304,38 @@ function assignRoles(f: PemFile): void {
     else f.certs[0].roles.add(r.role);
   }
   if (f.refs.length === 0) {
-    for (const alias of [...f.aliases, f.realPath]) for (const role of KUBEADM_CERT_ROLES[alias] ?? []) f.certs[0].roles.add(role);
+    for (const alias of f.aliases) addKubeadmRoles(f.certs[0], alias);
+    addKubeadmRoles(f.certs[0], f.realPath);
   }
 }
 
+function addKubeadmRoles(c: CertEntry, path: string): void {
+  const roles = KUBEADM_CERT_ROLES[path];
+  if (roles) for (const role of roles) c.roles.add(role);
+}
+
+/** The file part of a reference's source (`/etc/kubernetes/manifests/kube-apiserver.yaml:12`). */
+function sourceFile(source: string): string {
+  const i = source.indexOf(':');
+  return i < 0 ? source : source.slice(0, i);
+}
+
 /** Key files a certificate is expected to be used with: named by the paired flag, by naming convention, or the same file. */
-function expectedKeyFiles(scan: Scan, f: PemFile, allRefs: readonly FileReference[]): PemFile[] {
+function expectedKeyFiles(scan: Scan, f: PemFile, keyRefs: readonly FileReference[]): PemFile[] {
   const paths = new Set<string>();
   for (const r of f.refs) {
-    const keyVia = r.kind === 'certificate' || r.kind === 'ca' ? fileRefRule(r.component, r.via)?.keyVia ?? KUBECONFIG_KEY_VIA[r.via] : undefined;
-    for (const k of allRefs) {
-      const paired = keyVia ? k.via === keyVia : k.via === r.via && r.kind === 'certificate';
-      if (k.kind === 'key' && k.component === r.component && paired && k.source.split(':')[0] === r.source.split(':')[0]) paths.add(k.path);
+    const keyVia = r.kind === 'certificate' || r.kind === 'ca' ? ruleFor(r.component, r.via)?.keyVia ?? KUBECONFIG_KEY_VIA[r.via] : undefined;
+    // Nothing pairs with a reference that names no key flag and is not a certificate.
+    if (!keyVia && r.kind !== 'certificate') continue;
+    for (const k of keyRefs) {
+      const paired = keyVia ? k.via === keyVia : k.via === r.via;
+      if (paired && k.component === r.component && sourceFile(k.source) === sourceFile(r.source)) paths.add(k.path);
     }
   }
   if (paths.size === 0) {
     for (const alias of f.aliases) {
-      if (/\.crt$/.test(alias)) paths.add(alias.replace(/\.crt$/, '.key'));
-      else if (/\.pem$/.test(alias) && !/-key\.pem$/.test(alias)) paths.add(alias.replace(/\.pem$/, '-key.pem'));
+      if (alias.endsWith('.crt')) paths.add(`${alias.slice(0, -4)}.key`);
+      else if (alias.endsWith('.pem') && !alias.endsWith('-key.pem')) paths.add(`${alias.slice(0, -4)}-key.pem`);
     }
   }
   const out: PemFile[] = [];
@@ -317,6 +357,8 @@ function leastPrivilegeFindings(scan: Scan, certs: readonly CertEntry[]): void {
     bySha.set(c.facts.sha256, e);
   }
   for (const e of bySha.values()) {
+    // Fewer than two roles cannot hold two independent ones.
+    if (e.roles.size < 2) continue;
     const roles = [...e.roles].sort();
     const independent = roles.filter((r, i) => !roles.slice(0, i).some((q) => COMPATIBLE_ROLES.some((g) => g.includes(q) && g.includes(r))));
     if (independent.length < 2) continue;
@@ -378,7 +420,7 @@ function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: Ku
     const refComponent = component ?? '';
     const text = scan.tree.readText(path);
     if (text === null) {
-      const required = kcRefs.filter((r) => !fileRefRule(r.component, r.via)?.optional);
+      const required = kcRefs.filter((r) => !ruleFor(r.component, r.via)?.optional);
       if (required.length > 0 && !scan.tree.exists(path)) {
         scan.finding('warning', 'kubeconfig-missing', path, `${path} (${describeRef(required[0])}) is not on the node.`, component);
       }
@@ -476,23 +518,31 @@ export function scanCredentials(
     }
   }
   for (const dir of USUAL_CERT_DIRS) {
-    const paths = dir.deep
-      ? tree.walkFiles(dir.path, (p) => CERT_FILE_PATTERN.test(p))
-      : tree.list(dir.path).map((n) => joinNodePath(dir.path, n)).filter((p) => CERT_FILE_PATTERN.test(p) && tree.isFile(p));
-    for (const p of paths) scan.addFile(p, null);
+    if (dir.deep) {
+      for (const p of tree.walkFiles(dir.path, isCertFileName)) scan.addFile(p, null);
+      continue;
+    }
+    // A name and its path end alike; addFile skips what is not a regular file.
+    for (const n of tree.list(dir.path)) if (CERT_FILE_PATTERN.test(n)) scan.addFile(joinNodePath(dir.path, n), null);
   }
 
+  scan.settlePaths();
   const files = [...scan.files.values()].sort((a, b) => compareText(a.path, b.path));
   for (const f of files) {
     readFilePem(scan, f);
     assignRoles(f);
   }
-  const certs = files.flatMap((f) => f.certs);
-  const candidates: IssuerCandidate[] = [
-    ...certs.map((c) => ({ path: c.path, facts: c.facts, embedded: false })),
-    ...work.filter((w) => w.caEmbedded).map((w) => ({ path: `${w.path}#ca`, facts: w.caEmbedded!, embedded: true })),
-  ];
-  const privateKeys = new Set(files.flatMap((f) => f.privateKeyDigests));
+  const keyRefs: FileReference[] = [];
+  for (const r of allRefs) if (r.kind === 'key') keyRefs.push(r);
+  const certs: CertEntry[] = [];
+  const privateKeys = new Set<string>();
+  for (const f of files) {
+    for (const c of f.certs) certs.push(c);
+    for (const d of f.privateKeyDigests) privateKeys.add(d);
+  }
+  const candidates: IssuerCandidate[] = [];
+  for (const c of certs) candidates.push({ path: c.path, facts: c.facts, embedded: false });
+  for (const w of work) if (w.caEmbedded) candidates.push({ path: `${w.path}#ca`, facts: w.caEmbedded, embedded: true });
 
   const certificates: Certificate[] = [];
   for (const c of certs) {
@@ -503,7 +553,7 @@ export function scanCredentials(
     const digest = c.facts.publicKeyDigest;
     let privateKey: Certificate['privateKey'] = privateKeys.has(digest) ? 'present' : 'absent';
     if (c.index === 0) {
-      const expected = expectedKeyFiles(scan, c.file, allRefs);
+      const expected = expectedKeyFiles(scan, c.file, keyRefs);
       if (expected.length > 0 && !expected.some((k) => k.privateKeyDigests.includes(digest))) {
         privateKey = 'mismatch';
         scan.finding('error', 'key-mismatch', c.path, `${c.path}: its private key ${expected.map((k) => k.path).join(', ')} does not match the certificate.`);
@@ -516,11 +566,14 @@ export function scanCredentials(
   leastPrivilegeFindings(scan, certs);
 
   const byPath = new Map<string, CertEntry>();
+  const fileCAs: CertEntry[] = [];
   for (const f of files) {
     if (f.certs.length === 0) continue;
-    for (const alias of [...f.aliases, f.realPath, f.path]) byPath.set(alias, f.certs[0]);
+    for (const alias of f.aliases) byPath.set(alias, f.certs[0]);
+    byPath.set(f.realPath, f.certs[0]);
+    byPath.set(f.path, f.certs[0]);
   }
-  const fileCAs = certs.filter((c) => c.facts.isCA);
+  for (const c of certs) if (c.facts.isCA) fileCAs.push(c);
   const kubeconfigs: Kubeconfig[] = [];
   for (const w of work) {
     const r = w.read;

@@ -161,6 +161,7 @@ export function decodeString(buf: Uint8Array, t: Tlv): string | null {
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 /** `n` ASCII digits at `at` as a number, or -1. */
 function digits(buf: Uint8Array, at: number, n: number): number {
@@ -192,8 +193,8 @@ export function decodeTime(buf: Uint8Array, t: Tlv): string | null {
     const se = digits(buf, at + 8, 2);
     const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
     if (year >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && d <= DAYS_IN_MONTH[mo - 1] + (mo === 2 && leap ? 1 : 0) && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 59) {
-      const s = Buffer.from(buf.buffer, buf.byteOffset + at, 10).toString('latin1');
-      return `${year}-${s.slice(0, 2)}-${s.slice(2, 4)}T${s.slice(4, 6)}:${s.slice(6, 8)}:${s.slice(8, 10)}Z`;
+      // Each pair of digits written back as read (`07` is 7, padded again).
+      return `${year}-${TWO_DIGITS[mo]}-${TWO_DIGITS[d]}T${TWO_DIGITS[h]}:${TWO_DIGITS[mi]}:${TWO_DIGITS[se]}Z`;
     }
   }
   return decodeTimeByDate(buf, t);

@@ -8,8 +8,9 @@
  * DER here (RFC 5915 ECPrivateKey, RFC 8017 RSAPrivateKey, RFC 5208 PKCS #8): OpenSSL's decoder
  * costs ~0.3 ms a key, which dominates a fleet audit. Anything unusual goes through OpenSSL.
  */
-import { createECDH, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { RepeatCache, contentKey } from '../../util/memo.js';
+import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { RepeatCache } from '../../util/memo.js';
+import { sha256 } from './digest.js';
 import { TAG, bytes, children, decodeOid, readTlv, type Tlv } from './der.js';
 import type { PemBlock } from './pem.js';
 import { PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS } from './pem.js';
@@ -43,11 +44,11 @@ const CURVE_BY_NAME: Record<string, { name: string; ecdh: string; size: number }
 
 /** SHA-256 of a public key's SubjectPublicKeyInfo DER. */
 export function spkiDigest(spki: Buffer): string {
-  return createHash('sha256').update(spki).digest('hex');
+  return sha256(spki);
 }
 
 function digestOf(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
+  return sha256(id);
 }
 
 function unsignedHex(b: Uint8Array): string {
@@ -57,7 +58,7 @@ function unsignedHex(b: Uint8Array): string {
 }
 
 function ecId(curve: string, point: Uint8Array): string {
-  return `ec:${curve}:${Buffer.from(point).toString('hex')}`;
+  return `ec:${curve}:${Buffer.from(point.buffer, point.byteOffset, point.length).toString('hex')}`;
 }
 
 function rsaId(n: Uint8Array, e: Uint8Array): string {
@@ -111,7 +112,7 @@ const CURVE_PARAMS: Record<string, { p: bigint; b: bigint; n: bigint }> = {
 };
 
 function bigint(b: Uint8Array): bigint {
-  return b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString('hex')}`);
+  return b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`);
 }
 
 /** A scalar in [1, n) and an uncompressed point on the curve: what OpenSSL accepts as an EC key pair. */
@@ -134,7 +135,8 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
   if (bytes(buf, parts[0]).length !== 1 || buf[parts[0].start] !== 1) return null;
   let curveOid = outerCurve;
   let embedded: Uint8Array | null = null;
-  for (const p of parts.slice(2)) {
+  for (let i = 2; i < parts.length; i++) {
+    const p = parts[i];
     const inner = readTlv(buf, p.start, p.end);
     if (!inner || inner.end !== p.end) return null;
     if (p.tag === 0xa0) {
@@ -230,25 +232,28 @@ export function certificateKey(spki: Uint8Array, fallback: () => KeyObject, desc
   return { digest: digestOf(idOfKeyObject(key)), description: describe(key) };
 }
 
+/** Keys OpenSSL had to read, by a digest of their DER: the DER reader's keys cost less to read again than to hash. */
 const keyCache = new RepeatCache<KeyRead>(256);
 
-function readKeyUncached(block: PemBlock, t: { type: 'pkcs1' | 'sec1' | 'pkcs8' | 'spki'; private: boolean }): KeyRead {
-  const der = block.der;
-  let fast: string | null = null;
+type DerType = { type: 'pkcs1' | 'sec1' | 'pkcs8' | 'spki'; private: boolean };
+
+/** The normalized public key id read from the DER alone, or null when OpenSSL must read the key. */
+function fastId(der: Buffer, t: DerType): string | null {
   const top = readTlv(der, 0);
   const whole = top !== null && top.end === der.length ? top : null;
-  if (t.type === 'pkcs8') fast = fromPkcs8(der);
-  else if (t.type === 'sec1') fast = ecFromPrivate(der, whole, null);
-  else if (t.type === 'pkcs1') fast = rsaFromSequence(der, whole, t.private);
-  else fast = fromSpki(der, whole)?.id ?? null;
+  if (t.type === 'pkcs8') return fromPkcs8(der);
+  if (t.type === 'sec1') return ecFromPrivate(der, whole, null);
+  if (t.type === 'pkcs1') return rsaFromSequence(der, whole, t.private);
+  return fromSpki(der, whole)?.id ?? null;
+}
+
+function readWithOpenSsl(der: Buffer, t: DerType): KeyRead {
   try {
-    const id =
-      fast ??
-      idOfKeyObject(
-        t.private
-          ? createPublicKey(createPrivateKey({ key: der, format: 'der', type: t.type as 'pkcs1' | 'sec1' | 'pkcs8' }))
-          : createPublicKey({ key: der, format: 'der', type: t.type as 'pkcs1' | 'spki' }),
-      );
+    const id = idOfKeyObject(
+      t.private
+        ? createPublicKey(createPrivateKey({ key: der, format: 'der', type: t.type as 'pkcs1' | 'sec1' | 'pkcs8' }))
+        : createPublicKey({ key: der, format: 'der', type: t.type as 'pkcs1' | 'spki' }),
+    );
     const digest = digestOf(id);
     return t.private ? { kind: 'private', publicKeyDigest: digest } : { kind: 'public', publicKeyDigest: digest };
   } catch {
@@ -260,11 +265,16 @@ export function readKeyBlock(block: PemBlock): KeyRead {
   if (block.label === 'ENCRYPTED PRIVATE KEY') return { kind: 'opaque' };
   const t = DER_TYPES[block.label];
   if (!t) return PRIVATE_KEY_LABELS.has(block.label) || PUBLIC_KEY_LABELS.has(block.label) ? { kind: 'opaque' } : { kind: 'invalid' };
+  const fast = fastId(block.der, t);
+  if (fast !== null) {
+    const digest = digestOf(fast);
+    return t.private ? { kind: 'private', publicKeyDigest: digest } : { kind: 'public', publicKeyDigest: digest };
+  }
   // Keyed by a digest of the DER (never the key itself); a key seen on many nodes is read once.
-  const key = contentKey(block.label, block.der);
+  const key = `${block.label}:${sha256(block.der, 'base64')}`;
   let read = keyCache.get(key);
   if (!read) {
-    read = readKeyUncached(block, t);
+    read = readWithOpenSsl(block.der, t);
     keyCache.offer(key, read);
   }
   return { ...read };

@@ -6,7 +6,8 @@
  */
 import { load } from 'js-yaml';
 import type { KubeconfigAuth } from '../../model/types.js';
-import { Lru, MAX_MEMO_INPUT, contentKey, deepFreeze } from '../../util/memo.js';
+import { Lru, MAX_MEMO_INPUT, deepFreeze } from '../../util/memo.js';
+import { sha256 } from './digest.js';
 import { readKeyBlock } from './keys.js';
 import { PRIVATE_KEY_LABELS, readPem } from './pem.js';
 
@@ -83,7 +84,7 @@ const kubeconfigCache = new Lru<string, KubeconfigRead>(256);
  */
 export function parseKubeconfig(text: string): KubeconfigRead {
   if (text.length > MAX_MEMO_INPUT) return deepFreeze(parseKubeconfigUncached(text));
-  const key = contentKey('kubeconfig', text);
+  const key = sha256(text, 'base64');
   let read = kubeconfigCache.get(key);
   if (!read) {
     read = deepFreeze(parseKubeconfigUncached(text));

@@ -3,6 +3,7 @@
  * Textual encoding: RFC 7468 (https://www.rfc-editor.org/rfc/rfc7468), lax parsing (section 2:
  * text before, between and after blocks is ignored, as OpenSSL and Go's encoding/pem do).
  */
+import { Lru, deepFreeze } from '../../util/memo.js';
 import { readTlv } from './der.js';
 
 export interface PemBlock {
@@ -35,15 +36,26 @@ function looksLikeDer(data: Buffer): boolean {
   return t !== null && t.end === data.length;
 }
 
+// What a line must start with to be a BEGIN or END marker: most lines are base64 and skip both regexes.
+const DASH = 45;
+const HEADER = /^[A-Za-z-]+:/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const NEWLINE = /\r?\n/;
+
 export function readPem(data: Buffer | string): PemRead {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  if (buf.length === 0 || buf.toString('latin1').trim() === '') return { format: 'empty', blocks: [], problems: [] };
-  const lines = buf.toString('latin1').split(/\r?\n/);
+  return readPemText(buf, buf.toString('latin1'));
+}
+
+function readPemText(buf: Buffer, text: string): PemRead {
+  if (buf.length === 0 || text.trim() === '') return { format: 'empty', blocks: [], problems: [] };
+  const lines = text.split(NEWLINE);
   const blocks: PemBlock[] = [];
   const problems: PemProblem[] = [];
   let i = 0;
   while (i < lines.length && blocks.length < MAX_BLOCKS) {
-    const begin = lines[i].trim().match(BEGIN);
+    const first = lines[i].trim();
+    const begin = first.charCodeAt(0) === DASH ? first.match(BEGIN) : null;
     if (!begin) {
       i++;
       continue;
@@ -56,14 +68,16 @@ export function readPem(data: Buffer | string): PemRead {
     let inHeaders = true;
     for (; j < lines.length; j++) {
       const t = lines[j].trim();
-      const end = t.match(END);
-      if (end) {
-        closed = end[1] === label;
-        break;
+      if (t.charCodeAt(0) === DASH) {
+        const end = t.match(END);
+        if (end) {
+          closed = end[1] === label;
+          break;
+        }
+        if (BEGIN.test(t)) break;
       }
-      if (BEGIN.test(t)) break;
       // RFC 1421 headers (Proc-Type, DEK-Info) of legacy encrypted keys precede the base64.
-      if (inHeaders && /^[A-Za-z-]+:/.test(t)) continue;
+      if (inHeaders && HEADER.test(t)) continue;
       if (t !== '') inHeaders = false;
       body.push(t);
     }
@@ -73,7 +87,7 @@ export function readPem(data: Buffer | string): PemRead {
       continue;
     }
     const b64 = body.join('');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 === 1 || b64.length === 0) {
+    if (!BASE64.test(b64) || b64.length % 4 === 1 || b64.length === 0) {
       problems.push({ kind: 'bad-base64', label, line });
     } else {
       blocks.push({ label, der: Buffer.from(b64, 'base64'), line });
@@ -82,6 +96,26 @@ export function readPem(data: Buffer | string): PemRead {
   }
   if (blocks.length > 0 || problems.length > 0) return { format: 'pem', blocks, problems };
   return { format: looksLikeDer(buf) ? 'der' : 'text', blocks, problems };
+}
+
+/** Files holding only certificates, by their text: a fleet's CA file is read once. Never a key. */
+const certificateFiles = new Lru<string, PemRead>(32);
+const MAX_SHARED_TEXT = 64 * 1024;
+
+/**
+ * readPem for a file's bytes; a file of certificates alone (the same CA on every node) gives the
+ * read of the first file with the same text, frozen and shared (`shared`), so what is derived from
+ * its blocks may be kept by block.
+ */
+export function readPemFile(data: Buffer): { read: PemRead; shared: boolean } {
+  const text = data.toString('latin1');
+  if (data.length > MAX_SHARED_TEXT) return { read: readPemText(data, text), shared: false };
+  const hit = certificateFiles.get(text);
+  if (hit) return { read: hit, shared: true };
+  const read = readPemText(data, text);
+  if (read.format !== 'pem' || read.problems.length > 0 || !read.blocks.every((b) => CERTIFICATE_LABELS.has(b.label))) return { read, shared: false };
+  certificateFiles.set(text, deepFreeze(read));
+  return { read, shared: true };
 }
 
 export const PRIVATE_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY']);

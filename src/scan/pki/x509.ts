@@ -6,9 +6,10 @@
  * certificate, which dominates a fleet audit. Anything else goes through Node's X509Certificate as
  * it always did; both give the same facts (a test holds them equal on every fixture certificate).
  */
-import { X509Certificate, createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { MAX_MEMO_INPUT, RepeatCache, deepFreeze } from '../../util/memo.js';
+import { X509Certificate, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { MAX_MEMO_INPUT, RepeatCache } from '../../util/memo.js';
 import { certificateKey, spkiKeyFast } from './keys.js';
+import { sha256 as sha256Of } from './digest.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
 import type { Certificate } from '../../model/types.js';
 
@@ -108,7 +109,9 @@ function parseName(buf: Uint8Array, t: Tlv): NameAttribute[] | null {
 }
 
 export function formatName(attrs: readonly NameAttribute[]): string {
-  return [...attrs].reverse().map((a) => `${a.type}=${escapeRdnValue(a.value)}`).join(',');
+  let out = '';
+  for (let i = attrs.length - 1; i >= 0; i--) out += `${i === attrs.length - 1 ? '' : ','}${attrs[i].type}=${escapeRdnValue(attrs[i].value)}`;
+  return out;
 }
 
 interface Extensions {
@@ -129,26 +132,26 @@ function parseKeyUsage(buf: Uint8Array, t: Tlv): string[] | null {
   return out;
 }
 
-function parseSans(buf: Uint8Array, t: Tlv): string[] | null {
+function parseSans(buf: Buffer, t: Tlv): string[] | null {
   const names = t.tag === TAG.SEQUENCE ? children(buf, t) : null;
   if (!names) return null;
   const out: string[] = [];
   for (const n of names) {
-    const v = view(buf, n);
     switch (n.tag) {
       case 0x82:
-        out.push(`DNS:${v.toString('latin1')}`);
+        out.push(`DNS:${buf.toString('latin1', n.start, n.end)}`);
         break;
       case 0x87: {
+        const v = view(buf, n);
         const ip = formatIp(v);
         out.push(ip ? `IP:${ip}` : `IP:#${v.toString('hex')}`);
         break;
       }
       case 0x81:
-        out.push(`email:${v.toString('latin1')}`);
+        out.push(`email:${buf.toString('latin1', n.start, n.end)}`);
         break;
       case 0x86:
-        out.push(`URI:${v.toString('latin1')}`);
+        out.push(`URI:${buf.toString('latin1', n.start, n.end)}`);
         break;
       default:
         break;
@@ -157,7 +160,7 @@ function parseSans(buf: Uint8Array, t: Tlv): string[] | null {
   return out;
 }
 
-function parseExtensions(buf: Uint8Array, t: Tlv | undefined): Extensions | null {
+function parseExtensions(buf: Buffer, t: Tlv | undefined): Extensions | null {
   const ext: Extensions = { sans: [], keyUsage: [], extKeyUsage: [] };
   if (!t) return ext;
   const seq = children(buf, t);
@@ -216,13 +219,14 @@ const certCache = new RepeatCache<{ cert: CertFacts } | { error: string }>(512);
  */
 export function parseCertificate(der: Buffer): { cert: CertFacts } | { error: string } {
   // The certificate's fingerprint is its content key too: one hash of the DER, not two.
-  const sha256 = createHash('sha256').update(der).digest('hex');
+  const sha256 = sha256Of(der);
   const key = `x509:${sha256}`;
   let out = certCache.get(key);
   if (!out) {
     out = parseFast(der, sha256) ?? parseWithOpenSsl(der);
     if ('cert' in out) {
-      deepFreeze(out.cert.subjectAttrs);
+      for (const a of out.cert.subjectAttrs) Object.freeze(a);
+      Object.freeze(out.cert.subjectAttrs);
       for (const a of [out.cert.sans, out.cert.keyUsage, out.cert.extKeyUsage]) Object.freeze(a);
       Object.freeze(out.cert);
     }
@@ -291,7 +295,9 @@ function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } 
 
 /** Values of one attribute type in a name (`CN`, `O`). */
 export function nameValues(attrs: readonly NameAttribute[], type: string): string[] {
-  return attrs.filter((a) => a.type === type).map((a) => a.value);
+  const out: string[] = [];
+  for (const a of attrs) if (a.type === type) out.push(a.value);
+  return out;
 }
 
 /**
@@ -332,6 +338,14 @@ const EXT_SAN = '2.5.29.17';
 const EXT_SKID = '2.5.29.14';
 const EXT_AKID = '2.5.29.35';
 const KU_KEY_CERT_SIGN = 0x04;
+const EXT_BITS: Readonly<Record<string, number>> = {
+  [EXT_BASIC_CONSTRAINTS]: 1,
+  [EXT_KEY_USAGE]: 2,
+  [EXT_EXT_KEY_USAGE]: 4,
+  [EXT_SAN]: 8,
+  [EXT_SKID]: 16,
+  [EXT_AKID]: 32,
+};
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -344,8 +358,18 @@ function unpaddedOid(buf: Uint8Array, t: Tlv): boolean {
 
 /** An OID as OpenSSL accepts it (no 0x80 padding in a sub-identifier), decoded. */
 function strictOid(buf: Uint8Array, t: Tlv): string | null {
+  // Name attributes (2.5.4.x) and certificate extensions (2.5.29.x) are three bytes, x below 128.
+  if (t.tag === TAG.OID && t.end - t.start === 3 && buf[t.start] === 0x55 && buf[t.start + 2] < 0x80) {
+    const b1 = buf[t.start + 1];
+    if (b1 === 0x04) return OIDS_2_5_4[buf[t.start + 2]];
+    if (b1 === 0x1d) return OIDS_2_5_29[buf[t.start + 2]];
+  }
   return unpaddedOid(buf, t) ? decodeOid(buf, t) : null;
 }
+
+/** `2.5.4.0` ... `2.5.4.127` and `2.5.29.0` ... `2.5.29.127`, as decodeOid writes them. */
+const OIDS_2_5_4 = Array.from({ length: 128 }, (_, i) => `2.5.4.${i}`);
+const OIDS_2_5_29 = Array.from({ length: 128 }, (_, i) => `2.5.29.${i}`);
 
 /** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
 function plainInteger(buf: Uint8Array, t: Tlv): boolean {
@@ -411,7 +435,7 @@ function canonValue(v: string): string {
 }
 
 /** A Name of single-valued RDNs holding UTF8String (valid), PrintableString or IA5String values; else null. */
-function plainName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; canon: string } | null {
+function plainName(buf: Buffer, t: Tlv): { attrs: NameAttribute[]; canon: string } | null {
   if (t.tag !== TAG.SEQUENCE) return null;
   const rdns = childrenDer(buf, t);
   if (!rdns) return null;
@@ -433,7 +457,7 @@ function plainName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; canon: st
       } catch {
         return null;
       }
-    } else value = view(buf, vt).toString('latin1');
+    } else value = buf.toString('latin1', vt.start, vt.end);
     attrs.push({ type: NAME_TYPES[oid] ?? oid, value });
     canon.push(`${oid}=${JSON.stringify(canonValue(value))}`);
   }
@@ -445,26 +469,31 @@ interface StrictExtensions {
   keyUsageBits: number | null;
   subjectKeyId: string | null;
   authorityKeyId: string | null;
+  /** What parseExtensions gives for the same extensions, read in the same pass. */
+  extensions: Extensions;
 }
 
 /**
  * The extensions when every one is of a kind OpenSSL caches and decodes without complaint (no
  * duplicates, no empty key usage, strict DER); null sends the certificate to OpenSSL.
  */
-function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions | null {
-  const out: StrictExtensions = { ca: false, keyUsageBits: null, subjectKeyId: null, authorityKeyId: null };
+function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | null {
+  const extensions: Extensions = { sans: [], keyUsage: [], extKeyUsage: [] };
+  const out: StrictExtensions = { ca: false, keyUsageBits: null, subjectKeyId: null, authorityKeyId: null, extensions };
   if (!t) return out;
   const wrap = childrenDer(buf, t);
   if (!wrap || wrap.length !== 1 || wrap[0].tag !== TAG.SEQUENCE) return null;
   const list = childrenDer(buf, wrap[0]);
   if (!list || list.length === 0) return null;
-  const seen = new Set<string>();
+  let seen = 0;
   for (const e of list) {
     const parts = e.tag === TAG.SEQUENCE ? childrenDer(buf, e) : null;
     if (!parts || parts.length < 2 || parts.length > 3) return null;
     const oid = strictOid(buf, parts[0]);
-    if (!oid || seen.has(oid)) return null;
-    seen.add(oid);
+    // Only the extensions below are read here (any other sends the certificate to OpenSSL), so a bit each tells duplicates.
+    const bit = oid ? EXT_BITS[oid] : undefined;
+    if (bit === undefined || seen & bit) return null;
+    seen |= bit;
     if (parts.length === 3 && (parts[1].tag !== TAG.BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
     const octets = parts[parts.length - 1];
     if (octets.tag !== TAG.OCTET_STRING) return null;
@@ -488,19 +517,31 @@ function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions
       const bits = buf[inner.start + 1] | (n > 2 ? buf[inner.start + 2] << 8 : 0);
       if (bits === 0) return null;
       out.keyUsageBits = bits;
+      const ku = parseKeyUsage(buf, inner);
+      if (!ku) return null;
+      extensions.keyUsage = ku;
     } else if (oid === EXT_EXT_KEY_USAGE) {
       const oids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
-      if (!oids || oids.length === 0 || !oids.every((o) => strictOid(buf, o) !== null)) return null;
+      if (!oids || oids.length === 0) return null;
+      for (const o of oids) {
+        const id = strictOid(buf, o);
+        if (id === null) return null;
+        extensions.extKeyUsage.push(EKU_NAMES[id] ?? id);
+      }
     } else if (oid === EXT_SAN) {
       const names = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
-      if (!names || names.length === 0 || !names.every((g) => g.tag === 0x81 || g.tag === 0x82 || g.tag === 0x86 || g.tag === 0x87)) return null;
+      if (!names || names.length === 0) return null;
+      for (const g of names) if (g.tag !== 0x81 && g.tag !== 0x82 && g.tag !== 0x86 && g.tag !== 0x87) return null;
+      const sans = parseSans(buf, inner);
+      if (!sans) return null;
+      extensions.sans = sans;
     } else if (oid === EXT_SKID) {
       if (inner.tag !== TAG.OCTET_STRING) return null;
-      out.subjectKeyId = view(buf, inner).toString('hex');
+      out.subjectKeyId = buf.toString('hex', inner.start, inner.end);
     } else if (oid === EXT_AKID) {
       const ids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
       if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
-      if (ids.length === 1) out.authorityKeyId = view(buf, ids[0]).toString('hex');
+      if (ids.length === 1) out.authorityKeyId = buf.toString('hex', ids[0].start, ids[0].end);
     } else return null;
   }
   return out;
@@ -509,6 +550,43 @@ function strictExtensions(buf: Uint8Array, t: Tlv | undefined): StrictExtensions
 function sameTlv(buf: Uint8Array, a: Tlv, b: Tlv): boolean {
   return a.tag === b.tag && view(buf, a).equals(bytes(buf, b));
 }
+
+/**
+ * The facts of a certificate the DER reader read alone: OpenSSL's view is built on first use. A
+ * class, not an object literal with a getter: V8 builds such a literal through the runtime, ~1 µs.
+ * Fields in the order parseWithOpenSsl writes them (JSON of both is held equal).
+ */
+class DerCertFacts implements CertFacts {
+  readonly #der: Buffer;
+  #x509: X509Certificate | undefined;
+  signed: SignedFacts | null = null;
+  subject = '';
+  issuer = '';
+  subjectAttrs: NameAttribute[] = [];
+  serial = '';
+  notBefore = '';
+  notAfter = '';
+  sans: string[] = [];
+  isCA = false;
+  keyUsage: string[] = [];
+  extKeyUsage: string[] = [];
+  publicKey = '';
+  spki: Buffer = EMPTY;
+  publicKeyDigest = '';
+  sha256 = '';
+
+  constructor(der: Buffer) {
+    this.#der = der;
+  }
+
+  get x509(): X509Certificate {
+    // Private fields are not properties: set on a frozen instance too.
+    this.#x509 ??= new X509Certificate(this.#der);
+    return this.#x509;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /** A certificate read from its DER alone, or null when any part of it is for OpenSSL to judge. */
 function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
@@ -538,8 +616,8 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const notAfter = decodeTime(der, validity[1]);
   const serial = decodeIntegerHex(der, serialT);
   const strict = strictExtensions(der, extT);
-  const extensions = strict ? parseExtensions(der, extT) : null;
-  if (!notBefore || !notAfter || !serial || !strict || !extensions) return null;
+  if (!notBefore || !notAfter || !serial || !strict) return null;
+  const extensions = strict.extensions;
   // The SubjectPublicKeyInfo TLV starts where the subject ends.
   const spki = Buffer.from(der.subarray(subjectT.end, spkiT.end));
   const key = spkiKeyFast(spki);
@@ -560,28 +638,22 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   };
   // OpenSSL's X509_check_ca: a CA by basic constraints, and key usage (when present) allows signing certificates.
   const isCA = strict.ca && (strict.keyUsageBits === null || (strict.keyUsageBits & KU_KEY_CERT_SIGN) !== 0);
-  let x509: X509Certificate | undefined;
-  const cert: CertFacts = {
-    get x509(): X509Certificate {
-      x509 ??= new X509Certificate(der);
-      return x509;
-    },
-    signed,
-    subject: formatName(subject.attrs),
-    issuer: formatName(issuer.attrs),
-    subjectAttrs: subject.attrs,
-    serial,
-    notBefore,
-    notAfter,
-    sans: [...extensions.sans].sort(),
-    isCA,
-    keyUsage: extensions.keyUsage,
-    extKeyUsage: extensions.extKeyUsage,
-    publicKey: key.description,
-    spki,
-    publicKeyDigest: key.digest,
-    sha256: sha256 ?? createHash('sha256').update(der).digest('hex'),
-  };
+  const cert = new DerCertFacts(der);
+  cert.signed = signed;
+  cert.subject = formatName(subject.attrs);
+  cert.issuer = formatName(issuer.attrs);
+  cert.subjectAttrs = subject.attrs;
+  cert.serial = serial;
+  cert.notBefore = notBefore;
+  cert.notAfter = notAfter;
+  cert.sans = [...extensions.sans].sort();
+  cert.isCA = isCA;
+  cert.keyUsage = extensions.keyUsage;
+  cert.extKeyUsage = extensions.extKeyUsage;
+  cert.publicKey = key.description;
+  cert.spki = spki;
+  cert.publicKeyDigest = key.digest;
+  cert.sha256 = sha256 ?? sha256Of(der);
   return { cert };
 }
 
