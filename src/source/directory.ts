@@ -159,17 +159,18 @@ export class DirectoryBackend implements RawBackend, KeyedBackend {
   read(segments: Where, maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
     // O_NOFOLLOW | O_NONBLOCK: the entry was seen to be a regular file (by lstat or by its
     // directory's listing), but it could be swapped for a link or a FIFO between then and the open;
-    // neither may be followed nor block us. A config file is small: one read into a shared buffer
-    // that comes back short has read all of it (a short read of a regular file is its end), and
-    // only a file that fills the buffer is looked at with fstat first (its size, and that it is a
-    // regular file), as it was before: over the limit by fstat, it is not read at all.
+    // neither may be followed nor block us. A config file is small: one positioned read into a
+    // shared buffer that comes back short, but not empty, has read all of it (a short read of a
+    // regular file is its end; a FIFO, socket or terminal cannot be read at a position at all).
+    // A read that fills the buffer or brings nothing is looked at with fstat first (that it is a
+    // regular file, and its size), as every read was before: over the limit, it is not read at all.
     let fd: number | null = null;
     try {
       fd = openSync(this.host(segments), OPEN_FLAGS);
       const want = Math.min(SHARED_READ_BYTES, maxBytes + 1);
       const shared = sharedReadBuffer();
       const n = readSync(fd, shared, 0, want, 0);
-      if (n < want) {
+      if (n > 0 && n < want) {
         const out = Buffer.allocUnsafe(n);
         shared.copy(out, 0, 0, n);
         return out;

@@ -55,6 +55,28 @@ describe('DirectoryBackend.read', () => {
     expect(b.read(['etc', 'kubernetes'])).toEqual({ error: 'EISDIR' });
   });
 
+  it('never reads what is not a regular file, even when it was swapped in after the listing (a FIFO, with or without a writer; /dev/null)', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const fifo = join(dir, 'etc/kubernetes/swapped.conf');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      const b = new DirectoryBackend(dir);
+      // Nobody writes: the open does not block and nothing is taken for an empty file.
+      const alone = b.read(['etc', 'kubernetes', 'swapped.conf']);
+      expect(Buffer.isBuffer(alone)).toBe(false);
+      // A writer waiting with content: still no bytes taken from it.
+      const writer = spawn('sh', ['-c', `printf 'apiVersion: v1\n' > '${fifo}'`]);
+      await new Promise((r) => setTimeout(r, 100));
+      const written = b.read(['etc', 'kubernetes', 'swapped.conf']);
+      expect(Buffer.isBuffer(written)).toBe(false);
+      writer.kill();
+    } finally {
+      rmSync(fifo, { force: true });
+    }
+    // A character device that reads as empty (what a swap to /dev/null would give) is refused by fstat.
+    expect(new DirectoryBackend('/dev').read(['null'])).toEqual({ error: 'not a regular file' });
+  });
+
   it('gives the tree the size for its finding when the file was known only from a listing', () => {
     const tree = new FileTree(dir, new DirectoryBackend(dir));
     expect(tree.list('/etc/kubernetes/pki')).toEqual(['a.crt', 'b.crt']);
