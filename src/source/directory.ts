@@ -23,16 +23,7 @@ const WITH_TYPES = { withFileTypes: true } as const;
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
-/** Files up to this size are read with one read call into a buffer shared by every read (then copied out). */
-const SHARED_READ_BYTES = 64 * 1024;
-let sharedRead: Buffer | null = null;
-
-function sharedReadBuffer(): Buffer {
-  if (sharedRead === null) sharedRead = Buffer.allocUnsafe(SHARED_READ_BYTES);
-  return sharedRead;
-}
-
-/** A file that may be large: fstat refuses anything that is not a regular file, and a file over `maxBytes` unread; never more than its fstat size is read (it may grow while read). */
+/** fstat refuses anything that is not a regular file, and a file over `maxBytes` unread; never more than its fstat size is read (it may grow while read). */
 function readSized(fd: number, maxBytes: number): Buffer | { error: string; size?: number } {
   const st = fstatSync(fd);
   if (!st.isFile()) return { error: 'not a regular file' };
@@ -158,23 +149,13 @@ export class DirectoryBackend implements RawBackend, KeyedBackend {
 
   read(segments: Where, maxBytes = Number.MAX_SAFE_INTEGER): Buffer | { error: string; size?: number } {
     // O_NOFOLLOW | O_NONBLOCK: the entry was seen to be a regular file (by lstat or by its
-    // directory's listing), but it could be swapped for a link or a FIFO between then and the open;
-    // neither may be followed nor block us. A config file is small: one positioned read into a
-    // shared buffer that comes back short, but not empty, has read all of it (a short read of a
-    // regular file is its end; a FIFO, socket or terminal cannot be read at a position at all).
-    // A read that fills the buffer or brings nothing is looked at with fstat first (that it is a
-    // regular file, and its size), as every read was before: over the limit, it is not read at all.
+    // directory's listing), but it could be swapped for a link, a FIFO or a device between then and
+    // the open; neither may be followed nor block us. fstat then comes before any read: a device can
+    // answer a positioned read with a short record (/dev/kmsg gives a kernel log line) that would
+    // pass for a small file, so only a regular file is read at all; over the limit, it is not read.
     let fd: number | null = null;
     try {
       fd = openSync(this.host(segments), OPEN_FLAGS);
-      const want = Math.min(SHARED_READ_BYTES, maxBytes + 1);
-      const shared = sharedReadBuffer();
-      const n = readSync(fd, shared, 0, want, 0);
-      if (n > 0 && n < want) {
-        const out = Buffer.allocUnsafe(n);
-        shared.copy(out, 0, 0, n);
-        return out;
-      }
       return readSized(fd, maxBytes);
     } catch (err) {
       return { error: errText(err) };
