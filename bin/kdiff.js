@@ -6,7 +6,7 @@
 // instead of importing some 60 modules one by one: the same code, started in about half the time.
 // A CommonJS script (bin/package.json says so): an ES-module entry point would load Node's ES
 // module loader first (~3 ms), which the bundle does not need.
-const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { readFileSync, renameSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
@@ -106,7 +106,17 @@ async function train(main, script) {
 
 if (first === '--version' || first === '-V') {
   // The version is all it takes: no bundle, no CLI (dist/cli/main.js answers the same).
-  process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`);
+  // Written as src/cli/io.ts writes: a reader that went away (`kdiff --version | true`) is EPIPE,
+  // dropped quietly (process.stdout would throw it as an unhandled 'error' event).
+  const text = `${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`;
+  try {
+    writeSync(1, text);
+  } catch (err) {
+    if (err.code === 'EAGAIN') {
+      process.stdout.on('error', () => {});
+      process.stdout.write(text);
+    } else if (err.code !== 'EPIPE') throw err;
+  }
 } else {
   require('node:v8').setFlagsFromString(V8_FLAGS);
   loadMain()
