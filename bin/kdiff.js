@@ -104,11 +104,19 @@ async function train(main, script) {
   return 0;
 }
 
-if (first === '--version' || first === '-V') {
-  // The version is all it takes: no bundle, no CLI (dist/cli/main.js answers the same).
-  // Written as src/cli/io.ts writes: a reader that went away (`kdiff --version | true`) is EPIPE,
-  // dropped quietly (process.stdout would throw it as an unhandled 'error' event).
-  const text = `${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`;
+/**
+ * `--version` without the bundle or the CLI (dist/cli/main.js answers the same, slower). Written as
+ * src/cli/io.ts writes: a reader that went away (`kdiff --version | true`) is EPIPE, dropped
+ * quietly. False when package.json cannot be read: the CLI then answers, or says what is wrong.
+ */
+function printVersion() {
+  let text;
+  try {
+    text = `${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n`;
+  } catch {
+    return false;
+  }
+  if (process.env.KDIFF_BUNDLE_REPORT) process.stderr.write('kdiff: bundle not wanted\n');
   try {
     writeSync(1, text);
   } catch (err) {
@@ -117,6 +125,11 @@ if (first === '--version' || first === '-V') {
       process.stdout.write(text);
     } else if (err.code !== 'EPIPE') throw err;
   }
+  return true;
+}
+
+if ((first === '--version' || first === '-V') && printVersion()) {
+  // Done.
 } else {
   require('node:v8').setFlagsFromString(V8_FLAGS);
   loadMain()
