@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CliIO, processIO } from './io.js';
+import { printableText } from '../report/printable.js';
 
 type CommandModule = { run: (argv: string[], io: CliIO) => Promise<number> };
 
@@ -55,10 +56,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   } catch (err) {
     const e = err as Error;
     if (e && (e.name === 'UsageError' || e.name === 'InputError' || e.name === 'CommanderError')) {
-      io.stderr(`kdiff: ${e.message}\n`);
+      io.stderr(`kdiff: ${printableText(e.message)}\n`);
       return 2;
     }
-    io.stderr(`kdiff: internal error: ${e && e.message ? e.message : String(err)}\n`);
+    io.stderr(`kdiff: internal error: ${printableText(e && e.message ? e.message : String(err))}\n`);
     return 2;
   }
 }

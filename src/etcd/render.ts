@@ -6,6 +6,7 @@
 import type { EtcdDiff, EtcdKeyChange, KeyFacts } from './diff.js';
 import { providerList, type EncryptionSummary } from './encryption.js';
 import type { EtcdSnapshot, EtcdStatus } from './snapshot.js';
+import { printable, printableText } from '../report/printable.js';
 
 /** Go's %.0f: round half to even when the value is exactly halfway. */
 function goFixed0(v: number): string {
@@ -75,7 +76,8 @@ function table(header: string[], rows: string[][], rightAligned: boolean[]): str
 }
 
 /** kdiff's own view of one encryption summary. */
-export function renderEncryptionText(e: EncryptionSummary): string {
+export function renderEncryptionText(input: EncryptionSummary): string {
+  const e = printable(input);
   if (e.resources.length === 0) return 'Encryption at rest: no live keys.\n';
   const rows = e.resources.map((r) => [r.resource, String(r.values), String(r.encrypted), String(r.plain), String(r.other), providerList(r) || '-']);
   return (
@@ -86,10 +88,11 @@ export function renderEncryptionText(e: EncryptionSummary): string {
 }
 
 export function renderStatusText(label: string, snap: EtcdSnapshot, enc: EncryptionSummary): string {
+  // Only the label and bucket names of the snapshot are text; its keys (maybe 100,000s) are only counted.
   const s = snap.status;
   const liveKeys = snap.keys.filter((k) => k.deletedAt === null).length;
   const rows: Array<[string, string]> = [
-    ['file', label],
+    ['file', printableText(label)],
     ['hash', `${s.hash.toString(16)} (${s.hash})`],
     ['revision', String(s.revision)],
     ['total keys', `${s.totalKey} (entries in all buckets, every revision kept)`],
@@ -101,7 +104,7 @@ export function renderStatusText(label: string, snap: EtcdSnapshot, enc: Encrypt
   if (sc !== null && sc !== snap.mvcc.finishedCompactRevision) rows.push(['compaction', `scheduled at revision ${sc}, not finished`]);
   if (snap.mvcc.consistentIndex !== null) rows.push(['raft index', `${snap.mvcc.consistentIndex} (consistent_index)`]);
   rows.push(['keys', `${liveKeys} live, ${snap.keys.length - liveKeys} deleted since the last compaction`]);
-  rows.push(['buckets', snap.buckets.map((b) => `${b.name} ${b.entries}`).join(', ')]);
+  rows.push(['buckets', snap.buckets.map((b) => `${printableText(b.name)} ${b.entries}`).join(', ')]);
   rows.push(['bbolt', `page size ${snap.bolt.pageSize}, meta page ${snap.bolt.metaPage}, txid ${snap.bolt.txid}`]);
   return aligned(rows) + '\n' + renderEncryptionText(enc);
 }
@@ -128,7 +131,8 @@ function counts(x: { added: number; removed: number; changed: number }): string 
 }
 
 /** kdiff's text view of an etcd diff: per resource, each key with +, - or ~. */
-export function renderDiffText(d: EtcdDiff): string {
+export function renderDiffText(input: EtcdDiff): string {
+  const d = printable(input);
   let out = `etcd: ${d.left.label} (revision ${d.left.revision}, ${d.left.keys} keys) → ${d.right.label} (revision ${d.right.revision}, ${d.right.keys} keys)\n`;
   if (d.changes.length === 0) return `${out}No key was added, removed or changed (${d.summary.unchanged} keys the same).\n`;
   out += `${counts(d.summary)}, ${d.summary.unchanged} unchanged\n`;

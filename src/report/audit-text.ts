@@ -3,6 +3,7 @@ import type { AuditReport, Difference, Severity } from '../model/types.js';
 import { showValue } from './ci-common.js';
 import { stableStringify } from '../audit/audit.js';
 import { compareText } from '../util/compare.js';
+import { printable } from './printable.js';
 
 /** Colour functions; identity when colour is off. The CLI passes chalk's. */
 export interface Paint {
@@ -43,7 +44,8 @@ function sev(p: Paint, s: Severity): string {
   return s === 'error' ? p.red(s) : s === 'warning' ? p.yellow(s) : p.dim(s);
 }
 
-export function renderAuditText(report: AuditReport, paint: Paint = NO_PAINT): string {
+export function renderAuditText(input: AuditReport, paint: Paint = NO_PAINT): string {
+  const report = printable(input);
   const p = paint;
   const lines: string[] = [];
   const against = report.baseline ? `baseline ${report.baseline.label}` : 'the fleet majority';
@@ -81,7 +83,8 @@ function md(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function renderAuditMarkdown(report: AuditReport): string {
+export function renderAuditMarkdown(input: AuditReport): string {
+  const report = printable(input);
   const lines: string[] = [];
   const against = report.baseline ? `baseline \`${report.baseline.label}\`` : 'the fleet majority';
   const s = report.summary;

@@ -4,6 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Certificate, Finding, Kubeconfig } from '../model/types.js';
+import { printable } from './printable.js';
 
 /** What `kdiff certs` reports (its JSON form adds `kdiff: "certs"` and `schemaVersion`). */
 export interface CertsInventory {
@@ -65,7 +66,8 @@ function paint(chalk: ChalkInstance | undefined, status: Status | undefined, tex
 }
 
 /** Renders the inventory; colour only through the chalk instance given. */
-export function renderCertsText(inv: CertsInventory, options: CertsTextOptions = {}): string {
+export function renderCertsText(input: CertsInventory, options: CertsTextOptions = {}): string {
+  const inv = printable(input);
   const { chalk } = options;
   const out: string[] = [];
   // Rows are padded first and coloured after, so escape codes never disturb the columns.

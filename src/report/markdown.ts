@@ -1,9 +1,11 @@
 /** GitHub-flavoured Markdown, for a pull-request comment: one table per component. */
 import type { DiffReport } from '../model/types.js';
+import { printable } from './printable.js';
 import { type RenderOptions, NODE_WIDE, byComponent, displayValue, summaryLine, ignoredLines } from './common.js';
 
-export function render(report: DiffReport, options: RenderOptions = {}): string {
+export function render(input: DiffReport, options: RenderOptions = {}): string {
   void options;
+  const report = printable(input);
   const out: string[] = [];
   out.push(`## kdiff: ${code(report.left.label)} vs ${code(report.right.label)}`);
   out.push('');

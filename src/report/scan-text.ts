@@ -1,5 +1,6 @@
 /** `kdiff scan --format text`: the node model as a table a person reads at a glance. */
 import type { Component, NodeModel } from '../model/types.js';
+import { printable, printableText } from './printable.js';
 
 export interface ScanTextOptions {
   /** Shown in the heading: the path the node was read from. */
@@ -18,9 +19,10 @@ function enabled(c: Component): string {
 }
 
 /** Renders a scanned node as text. */
-export function renderScanText(node: NodeModel, options: ScanTextOptions = {}): string {
+export function renderScanText(input: NodeModel, options: ScanTextOptions = {}): string {
+  const node = printable(input);
   const out: string[] = [];
-  if (options.label) out.push(`Node: ${options.label}`);
+  if (options.label) out.push(`Node: ${printableText(options.label)}`);
   out.push(`Style: ${node.style}`);
   for (const e of node.styleEvidence) out.push(`  - ${e}`);
   out.push(`Role: ${node.role}`);

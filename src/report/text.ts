@@ -1,12 +1,14 @@
 /** Human output: grouped by component, left and right side by side, a summary line. */
 import type { ChalkInstance } from 'chalk';
 import type { DiffReport, Difference, Severity } from '../model/types.js';
+import { printable } from './printable.js';
 import { type RenderOptions, byComponent, chalkOf, describeNode, displayValue, ignoredLines, summaryLine } from './common.js';
 
 const VALUE_WIDTH = 32;
 const KEY_MAX = 36;
 
-export function render(report: DiffReport, options: RenderOptions = {}): string {
+export function render(input: DiffReport, options: RenderOptions = {}): string {
+  const report = printable(input);
   const c = chalkOf(options);
   const out: string[] = [];
   out.push(`${c.bold('left: ')} ${describeNode(report.left)}`);

@@ -5,14 +5,17 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import type { ChalkInstance } from 'chalk';
 import type { DiffReport, Difference } from '../model/types.js';
+import { printable } from './printable.js';
 import { type RenderOptions, byComponent, chalkOf, displayValue, summaryLine } from './common.js';
 
-export function render(report: DiffReport, options: RenderOptions = {}): string {
+export function render(input: DiffReport, options: RenderOptions = {}): string {
+  const report = printable(input);
+  const views = printable(options.views);
   const c = chalkOf(options);
   const parts: string[] = [];
   for (const [section, diffs] of byComponent(report.differences)) {
-    const left = options.views ? (options.views.left[section] ?? []) : linesOf(diffs, 'left');
-    const right = options.views ? (options.views.right[section] ?? []) : linesOf(diffs, 'right');
+    const left = views ? (views.left[section] ?? []) : linesOf(diffs, 'left');
+    const right = views ? (views.right[section] ?? []) : linesOf(diffs, 'right');
     const patch = createTwoFilesPatch(
       `${report.left.label}/${section}`,
       `${report.right.label}/${section}`,

@@ -10,6 +10,7 @@ import { loadNode } from '../../scan/node-input.js';
 import { createDiffMemo, diffNodes } from '../../diff/index.js';
 import type { AuditReport, DiffCategory } from '../../model/types.js';
 import { version } from '../main.js';
+import { printableText } from '../../report/printable.js';
 
 interface AuditOptions {
   baseline?: string;
@@ -91,7 +92,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   const readable = report.nodes.filter((n) => !n.error).length;
   if (readable === 0) {
-    for (const n of report.nodes) io.stderr(`kdiff: ${n.label}: ${n.error}\n`);
+    for (const n of report.nodes) io.stderr(`kdiff: ${printableText(n.label)}: ${printableText(n.error ?? '')}\n`);
     return 2;
   }
   if (!opts.quiet) {

@@ -17,6 +17,7 @@ import {
   renderStatusTable,
   renderStatusText,
 } from '../../etcd/render.js';
+import { printableText } from '../../report/printable.js';
 
 const HELP = `Usage:
   kdiff etcd status <snapshot> [--format text|table|json|simple] [--encryption]
@@ -117,7 +118,7 @@ function status(args: Args, io: CliIO): number {
   else if (format === 'simple') io.stdout(renderStatusSimple(snap.status));
   else io.stdout(renderStatusText(path, snap, encryptionSummary(snap.keys)));
   if (snap.trailer === 'mismatch') {
-    io.stderr(`kdiff: ${path}: the SHA-256 etcdctl appended does not match the content: the snapshot was damaged or changed\n`);
+    io.stderr(`kdiff: ${printableText(path)}: the SHA-256 etcdctl appended does not match the content: the snapshot was damaged or changed\n`);
     return 2;
   }
   return 0;
@@ -135,7 +136,7 @@ function diff(args: Args, io: CliIO): number {
   io.stdout(format === 'json' ? `${JSON.stringify(d, null, 2)}\n` : renderDiffText(d));
   for (const [p, s] of [[a, left], [b, right]] as const) {
     if (s.trailer === 'mismatch') {
-      io.stderr(`kdiff: ${p}: the SHA-256 etcdctl appended does not match the content: the snapshot was damaged or changed\n`);
+      io.stderr(`kdiff: ${printableText(p)}: the SHA-256 etcdctl appended does not match the content: the snapshot was damaged or changed\n`);
       return 2;
     }
   }
@@ -155,7 +156,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     throw new EtcdUsageError(`etcd: unknown subcommand ${sub} (status or diff)`);
   } catch (err) {
     if (err instanceof EtcdFormatError || err instanceof EtcdUsageError) {
-      io.stderr(`kdiff: ${err.message.replace(/\s+/g, ' ')}\n`);
+      io.stderr(`kdiff: ${printableText(err.message.replace(/\s+/g, ' '))}\n`);
       return 2;
     }
     throw err;
