@@ -33,9 +33,14 @@ function loadBundle() {
   const file = join(dist, 'kdiff.bundle.cjs');
   let source;
   try {
-    source = readFileSync(file, 'utf8');
+    // scripts/bundle.mjs writes it in ASCII (and says so on its first line): latin1 is the same text, read faster.
+    source = readFileSync(file, 'latin1');
   } catch {
     skipped = 'absent';
+    return null;
+  }
+  if (!source.startsWith('// kdiff bundle: ASCII\n')) {
+    skipped = 'stale (not ASCII)';
     return null;
   }
   const mark = source.lastIndexOf('\n//# kdiff-bundle-manifest ');

@@ -199,8 +199,21 @@ async function importFrom(spec, fromUrl) {
 return { importFrom };
 })`);
 
+// ASCII only: every other character as a \u escape, which means the same in strings, templates,
+// regular expressions, identifiers and comments (only String.raw would see the difference, and none
+// holds such a character). bin/kdiff.js then reads it as latin1, ~1 ms less than decoding UTF-8, and
+// V8 keeps it as a one-byte string; the first line says so (the launcher checks it).
+const ASCII_MARK = '// kdiff bundle: ASCII\n';
+const joined = parts.join('');
+for (const raw of joined.match(/String\.raw`[^`]*`/g) ?? []) {
+  if (/[^\x00-\x7f]/.test(raw)) throw new Error(`bundle: a String.raw template holds a non-ASCII character: ${raw.slice(0, 80)}`);
+}
+const ascii = `${ASCII_MARK}${joined}\n//# kdiff-bundle-manifest ${JSON.stringify(manifest)}\n`.replace(
+  /[^\x00-\x7f]/g,
+  (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+);
 // Written whole and renamed, so a kdiff starting meanwhile never reads half a bundle.
-writeFileSync(`${out}.tmp`, `${parts.join('')}\n//# kdiff-bundle-manifest ${JSON.stringify(manifest)}\n`);
+writeFileSync(`${out}.tmp`, ascii);
 renameSync(`${out}.tmp`, out);
 const size = statSync(out).size;
 

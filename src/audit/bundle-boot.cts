@@ -28,7 +28,8 @@ try {
 } catch {
   cachedData = undefined;
 }
-const script = new Script(readFileSync(bundle.file, 'utf8'), { filename: bundle.file, cachedData });
+// ASCII, as bin/kdiff.js checked before passing it on: latin1 reads the same text faster.
+const script = new Script(readFileSync(bundle.file, 'latin1'), { filename: bundle.file, cachedData });
 const entry = new URL('index.js', bundle.distUrl).href;
 void (script.runInThisContext() as BundleFactory)(createRequire(entry), (spec) => import(spec), bundle.distUrl)
   .importFrom('./audit/worker.js', entry)

@@ -60,6 +60,8 @@ describe('the bundled CLI', () => {
     ['--version'],
     ['scan', '--bogus'],
     ['no-such-node', MASTER],
+    // Its text holds non-ASCII characters (→), which the bundle carries as \u escapes.
+    ['etcd', 'diff', 'fixtures/etcd/large.db', 'fixtures/etcd/k8s-a.db'],
   ];
   it.each(commands)('answers as the unbundled modules: kdiff %s', (...args: string[]) => {
     const bundled = kdiff(args);
@@ -83,6 +85,24 @@ describe('the bundled CLI', () => {
     const bundled = kdiff([MASTER, HARD], { FORCE_COLOR: '1', NO_COLOR: '' });
     expect(bundled.stdout).toContain('\u001b[');
     expect(bundled).toEqual(kdiff([MASTER, HARD], { FORCE_COLOR: '1', NO_COLOR: '', KDIFF_NO_BUNDLE: '1' }));
+  });
+
+  it('is written in ASCII and says so; without that mark it is not used', () => {
+    const file = join(copy, 'dist/kdiff.bundle.cjs');
+    const text = readFileSync(file, 'latin1');
+    expect(text.startsWith('// kdiff bundle: ASCII\n')).toBe(true);
+    // eslint-disable-next-line no-control-regex
+    expect(/[^\x00-\x7f]/.test(text)).toBe(false);
+    expect(text).toContain('\\u2192');
+    const saved = readFileSync(file);
+    try {
+      writeFileSync(file, text.slice('// kdiff bundle: ASCII\n'.length), 'latin1');
+      const r = kdiff(['paths'], { KDIFF_BUNDLE_REPORT: '1' });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('kdiff: bundle stale (not ASCII)\n');
+    } finally {
+      writeFileSync(file, saved);
+    }
   });
 
   it('is not used once a module it was built from changes', () => {
