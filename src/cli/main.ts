@@ -56,7 +56,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   } catch (err) {
     const e = err as Error;
     if (e && (e.name === 'UsageError' || e.name === 'InputError' || e.name === 'CommanderError')) {
-      io.stderr(`kdiff: ${printableText(e.message)}\n`);
+      // Commander's own line breaks (a "(Did you mean --format?)" line) are kept; anything else is escaped.
+      io.stderr(`kdiff: ${e.message.split('\n').map(printableText).join('\n')}\n`);
       return 2;
     }
     io.stderr(`kdiff: internal error: ${printableText(e && e.message ? e.message : String(err))}\n`);

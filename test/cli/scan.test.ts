@@ -34,6 +34,13 @@ describe('kdiff scan', () => {
     expect(r.stdout).not.toContain(process.cwd());
   });
 
+  it('a mistyped option gets commander\'s suggestion on its own line (its line break is not escaped), exit 2', () => {
+    const r = kdiff('scan', '--formt', 'json', 'fixtures/seed-kubeadm-master');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')).toEqual(["kdiff: error: unknown option '--formt'", '(Did you mean --format?)', '']);
+  });
+
   it('is deterministic', () => {
     expect(kdiff('scan', 'fixtures/seed-kubeadm-master', '--format', 'json').stdout).toBe(kdiff('scan', 'fixtures/seed-kubeadm-master', '--format', 'json').stdout);
   });
