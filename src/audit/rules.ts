@@ -6,6 +6,7 @@
 import { load } from 'js-yaml';
 import type { DiffCategory, Difference, DiffReport, Severity } from '../model/types.js';
 import { compareText } from '../util/compare.js';
+import { quoteText } from '../util/quote.js';
 
 export interface IgnoreRule {
   component?: string;
@@ -245,17 +246,11 @@ export function filterReport(report: DiffReport, rules: readonly IgnoreRule[], n
 }
 
 /**
- * A YAML double-quoted scalar. JSON escapes C0 controls; DEL, C1 controls and bidi characters are
- * escaped too (YAML reads `\u202e` back as the character, so the rule still matches) so that the
- * text shown in a terminal or an editor is the text the rule holds.
+ * A word of kdiff's own vocabulary (subject, category, change) as is; anything else, from a
+ * hand-edited report, quoted (a double-quoted YAML scalar, read back as the same characters).
  */
-function yamlString(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A word of kdiff's own vocabulary (subject, category, change) as is; anything else, from a hand-edited report, quoted. */
 function yamlWord(s: string): string {
-  return /^[a-z][a-z0-9-]*$/.test(s) ? s : yamlString(s);
+  return /^[a-z][a-z0-9-]*$/.test(s) ? s : quoteText(s);
 }
 
 /** kdiff.yaml text whose rules accept every difference of the given reports (`kdiff ignore --from`). */
@@ -269,9 +264,9 @@ export function rulesFromDifferences(differences: readonly Difference[]): string
     const id = `${d.component ?? ''}\u0000${d.subject}\u0000${d.key}\u0000${d.category}\u0000${d.change}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    if (d.component !== null) lines.push(`  - component: ${yamlString(d.component)}`, `    subject: ${yamlWord(d.subject)}`);
+    if (d.component !== null) lines.push(`  - component: ${quoteText(d.component)}`, `    subject: ${yamlWord(d.subject)}`);
     else lines.push(`  - subject: ${yamlWord(d.subject)}`);
-    lines.push(`    key: ${yamlString(d.key)}`, `    category: ${yamlWord(d.category)}`, `    change: ${yamlWord(d.change)}`, '    reason: TODO');
+    lines.push(`    key: ${quoteText(d.key)}`, `    category: ${yamlWord(d.category)}`, `    change: ${yamlWord(d.change)}`, '    reason: TODO');
   }
   if (sorted.length === 0) lines[1] = 'ignore: []';
   return lines.join('\n') + '\n';

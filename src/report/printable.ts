@@ -6,6 +6,8 @@
  * and JUnit escape by their own rules.
  */
 
+import { unicodeEscape } from '../util/quote.js';
+
 /** C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates. */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const UNPRINTABLE_ALL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
@@ -13,7 +15,7 @@ const UNPRINTABLE_ALL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 const NAMED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
 
 function escapeChar(c: string): string {
-  return NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  return NAMED[c] ?? unicodeEscape(c);
 }
 
 /** `s` with each control or bidi character written as an escape (`\n`, `\u001b`); `s` itself when it has none. */

@@ -10,6 +10,7 @@
  * Symlink semantics follow path_resolution(7): https://man7.org/linux/man-pages/man7/path_resolution.7.html
  */
 import type { Finding } from '../model/types.js';
+import { quoteText } from '../util/quote.js';
 
 export type EntryKind = 'file' | 'dir' | 'symlink' | 'other';
 
@@ -226,8 +227,7 @@ export function isUnsafeName(name: string): boolean {
 
 /** A name for messages: JSON-quoted, so control characters show as escapes, and shortened. */
 export function quoteName(name: string, max = 200): string {
-  const q = JSON.stringify(name.length > max ? name.slice(0, max) + '…' : name);
-  return q.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return quoteText(name.length > max ? name.slice(0, max) + '…' : name);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -110,7 +110,7 @@ describe('no control or bidi character from a node reaches a human-readable outp
     ['unified', ['--unified']],
   ] as const) {
     it(`kdiff <a> <b> (${name}), plain and with colour forced`, () => {
-      for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+      for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }] as Record<string, string>[]) {
         const r = kdiff([node, SEED, ...args], env);
         expect(r.code).toBe(1);
         expect(r.stderr).toBe('');
@@ -136,7 +136,7 @@ describe('no control or bidi character from a node reaches a human-readable outp
 
   it('kdiff audit (text and markdown), and an unreadable node whose name holds an escape', () => {
     const missing = join(dir, `gone${CLEAR}`);
-    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }] as Record<string, string>[]) {
       const r = kdiff(['audit', '--baseline', SEED, node, missing], env);
       expect(r.code).toBe(1);
       expectPrintable(r.stdout, { colour: 'FORCE_COLOR' in env });
@@ -158,7 +158,7 @@ describe('no control or bidi character from a node reaches a human-readable outp
   });
 
   it('kdiff certs: a certificate subject with an escape sequence stays escaped', () => {
-    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }]) {
+    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '1' }] as Record<string, string>[]) {
       const r = kdiff(['certs', node, '--now', '2040-01-01T00:00:00Z'], env);
       expectPrintable(r.stdout);
       // Distinguished names are written as RFC 4514 says (a control character as `\1b`), so the subject arrives already escaped.

@@ -60,12 +60,12 @@ export function readTlvDer(buf: Uint8Array, offset: number, limit = buf.length):
   return t;
 }
 
-/** The TLVs inside a constructed value in DER length encoding, or null when they do not tile it exactly. */
-export function childrenDer(buf: Uint8Array, parent: Tlv): Tlv[] | null {
+/** The TLVs `read` finds inside a constructed value, or null when they do not tile it exactly. */
+function tiles(buf: Uint8Array, parent: Tlv, read: typeof readTlv): Tlv[] | null {
   const out: Tlv[] = [];
   let pos = parent.start;
   while (pos < parent.end) {
-    const t = readTlvDer(buf, pos, parent.end);
+    const t = read(buf, pos, parent.end);
     if (!t) return null;
     out.push(t);
     pos = t.end;
@@ -73,17 +73,14 @@ export function childrenDer(buf: Uint8Array, parent: Tlv): Tlv[] | null {
   return out;
 }
 
+/** The TLVs inside a constructed value in DER length encoding, or null when they do not tile it exactly. */
+export function childrenDer(buf: Uint8Array, parent: Tlv): Tlv[] | null {
+  return tiles(buf, parent, readTlvDer);
+}
+
 /** The TLVs inside a constructed value, or null when they do not tile it exactly. */
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] | null {
-  const out: Tlv[] = [];
-  let pos = parent.start;
-  while (pos < parent.end) {
-    const t = readTlv(buf, pos, parent.end);
-    if (!t) return null;
-    out.push(t);
-    pos = t.end;
-  }
-  return out;
+  return tiles(buf, parent, readTlv);
 }
 
 export function bytes(buf: Uint8Array, t: Tlv): Uint8Array {
