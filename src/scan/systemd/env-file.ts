@@ -89,6 +89,14 @@ const NEWLINE = '\n\r';
 const WHITESPACE = ' \t\n\r';
 /** Characters a backslash escapes inside double quotes, as in a shell (SHELL_NEED_ESCAPE). */
 const SHELL_NEED_ESCAPE = '"\\`$';
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+const EQ = 0x3d;
+const QUOTE = 0x27;
+const DQUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /**
  * Parses an environment file: `KEY=value` lines, `#`/`;` comments, single and double quotes,
@@ -128,7 +136,13 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
   };
 
   // CR LF and a lone CR both end a line for systemd; counting lines is simpler on LF alone
-  for (const c of text.replace(/\r\n?/g, '\n')) {
+  const t = text.replace(/\r\n?/g, '\n');
+  const n = t.length;
+  // An indexed loop over UTF-16 units (every character the states look at is ASCII, so a surrogate
+  // pair goes through as two plain units): for...of allocated an iterator result per character,
+  // and runs of plain characters are appended as one slice rather than one string per character.
+  for (let i = 0; i < n; i++) {
+    const c = t[i];
     switch (state) {
       case 'pre-key':
         if ('#;'.includes(c)) state = 'comment';
@@ -156,9 +170,17 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
           value = '';
           lastValueWs = -1;
         } else {
-          if (!WHITESPACE.includes(c)) lastKeyWs = -1;
-          else if (lastKeyWs < 0) lastKeyWs = key.length;
-          key += c;
+          let j = i;
+          let ws = lastKeyWs;
+          for (; j < n; j++) {
+            const u = t.charCodeAt(j);
+            if (u === EQ || u === LF || u === CR) break;
+            if (u !== SPACE && u !== TAB) ws = -1;
+            else if (ws < 0) ws = key.length + (j - i);
+          }
+          lastKeyWs = ws;
+          key += t.slice(i, j);
+          i = j - 1;
         }
         break;
       case 'pre-value':
@@ -183,9 +205,17 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
           state = 'value-escape';
           lastValueWs = -1;
         } else {
-          if (!WHITESPACE.includes(c)) lastValueWs = -1;
-          else if (lastValueWs < 0) lastValueWs = value.length;
-          value += c;
+          let j = i;
+          let ws = lastValueWs;
+          for (; j < n; j++) {
+            const u = t.charCodeAt(j);
+            if (u === BACKSLASH || u === LF || u === CR) break;
+            if (u !== SPACE && u !== TAB) ws = -1;
+            else if (ws < 0) ws = value.length + (j - i);
+          }
+          lastValueWs = ws;
+          value += t.slice(i, j);
+          i = j - 1;
         }
         break;
       case 'value-escape':
@@ -197,16 +227,28 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
       case 'single':
         if (c === "'") state = 'pre-value';
         else {
-          if (c === '\n') line++;
-          value += c;
+          let j = i;
+          for (; j < n; j++) {
+            const u = t.charCodeAt(j);
+            if (u === QUOTE) break;
+            if (u === LF) line++;
+          }
+          value += t.slice(i, j);
+          i = j - 1;
         }
         break;
       case 'double':
         if (c === '"') state = 'pre-value';
         else if (c === '\\') state = 'double-escape';
         else {
-          if (c === '\n') line++;
-          value += c;
+          let j = i;
+          for (; j < n; j++) {
+            const u = t.charCodeAt(j);
+            if (u === DQUOTE || u === BACKSLASH) break;
+            if (u === LF) line++;
+          }
+          value += t.slice(i, j);
+          i = j - 1;
         }
         break;
       case 'double-escape':
@@ -230,7 +272,14 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
         break;
     }
   }
-  if (['pre-value', 'value', 'value-escape', 'single', 'double', 'double-escape'].includes(state)) {
+  if (
+    state === 'pre-value' ||
+    state === 'value' ||
+    state === 'value-escape' ||
+    state === 'single' ||
+    state === 'double' ||
+    state === 'double-escape'
+  ) {
     if (state === 'single' || state === 'double' || state === 'double-escape') {
       findings.push({
         severity: 'warning',

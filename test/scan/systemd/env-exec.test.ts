@@ -105,6 +105,20 @@ describe('EnvironmentFile= (env-file.c)', () => {
     expect(r.vars[0].value).toBe('--cgroup-driver=cgroupfs --resolv-conf=/run/systemd/resolve/resolv.conf');
   });
 
+  it('reads runs of plain text as systemd reads characters: tabs, CR LF, lines inside quotes, characters outside the BMP', () => {
+    const text = 'A \t =1\r\nB=x  y \t\nD="q\nr\\"s\\x"\nE=\'u\nv\'w\nF=\u{1F600}\\\u{1F600}\nG="\\\u{1F600}"\n G  H=1\n';
+    const r = parseEnvFile(text, P);
+    expect(r.vars.map((v) => [v.name, v.value, v.line])).toEqual([
+      ['A', '1', 1],
+      ['B', 'x  y', 2],
+      ['D', 'q\nr"s\\x', 3],
+      ['E', 'u\nvw', 5],
+      ['F', '\u{1F600}\u{1F600}', 7],
+      ['G', '\\\u{1F600}', 8],
+    ]);
+    expect(r.findings.map((f) => [f.code, f.line])).toEqual([['systemd-invalid-environment', 9]]);
+  });
+
   it('never throws and is deterministic on arbitrary input', () => {
     const piece = fc.constantFrom('A', '=', '"', "'", '\\', '\n', '\r', '#', ' ', 'export ', 'x');
     fc.assert(
