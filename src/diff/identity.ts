@@ -128,7 +128,9 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
     for (;;) {
       let at = -1;
       let hit: (typeof alternatives)[number] | undefined;
-      for (const a of alternatives) {
+      // Indexed: run for every text of every node, for...of here cost 0.5% of a fleet audit's instructions.
+      for (let k = 0; k < alternatives.length; k++) {
+        const a = alternatives[k];
         const i = nextMatch(text, lower, a.token, a.kind, from);
         if (i >= 0 && (at < 0 || i < at)) {
           at = i;
