@@ -373,51 +373,86 @@ const OIDS_2_5_29 = Array.from({ length: 128 }, (_, i) => `2.5.29.${i}`);
 
 /** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
 function plainInteger(buf: Uint8Array, t: Tlv): boolean {
-  const n = t.end - t.start;
-  if (t.tag !== TAG.INTEGER || n === 0 || buf[t.start] & 0x80) return false;
-  return n === 1 || buf[t.start] !== 0 || (buf[t.start + 1] & 0x80) !== 0;
+  return t.tag === TAG.INTEGER && plainIntegerAt(buf, t.start, t.end);
+}
+
+function plainIntegerAt(buf: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 0 || buf[start] & 0x80) return false;
+  return n === 1 || buf[start] !== 0 || (buf[start + 1] & 0x80) !== 0;
 }
 
 /**
- * Every TLV under `t` is one OpenSSL's decoder takes as it is: DER lengths, strict OIDs, NULL
- * empty, BOOLEAN one byte, plain integers, bit strings with a valid unused-bits count.
+ * Every TLV under `t` (a SEQUENCE) is one OpenSSL's decoder takes as it is: DER lengths, strict
+ * OIDs, NULL empty, BOOLEAN one byte, plain integers, bit strings with a valid unused-bits count.
+ * One loop with a stack of open values' ends, no Tlv objects: it reads every byte of the TBS.
  */
-function plainDer(buf: Uint8Array, t: Tlv, depth = 0): boolean {
-  const n = t.end - t.start;
-  switch (t.tag) {
-    case TAG.SEQUENCE:
-    case TAG.SET:
-    case 0xa0:
-    case 0xa3: {
-      if (depth > 8) return false;
-      // childrenDer's tiling, without its array: every child read in DER and plain itself.
-      for (let pos = t.start; pos < t.end; ) {
-        const k = readTlvDer(buf, pos, t.end);
-        if (!k || !plainDer(buf, k, depth + 1)) return false;
-        pos = k.end;
-      }
-      return true;
+function plainDer(buf: Uint8Array, t: Tlv): boolean {
+  if (t.tag !== TAG.SEQUENCE) return false;
+  // Ends of the constructed values being walked, innermost last: its length is the depth of the next TLV.
+  const ends = [t.end];
+  let pos = t.start;
+  while (ends.length > 0) {
+    const limit = ends[ends.length - 1];
+    if (pos === limit) {
+      ends.pop();
+      continue;
     }
-    case TAG.OID:
-      return unpaddedOid(buf, t) && validOid(buf, t);
-    case 0x05:
-      return n === 0;
-    case TAG.BOOLEAN:
-      return n === 1;
-    case TAG.INTEGER:
-      return plainInteger(buf, t);
-    case TAG.BIT_STRING:
-      return n >= 1 && buf[t.start] <= 7;
-    case TAG.OCTET_STRING:
-    case TAG.UTF8_STRING:
-    case TAG.PRINTABLE_STRING:
-    case TAG.IA5_STRING:
-    case TAG.UTC_TIME:
-    case TAG.GENERALIZED_TIME:
-      return true;
-    default:
-      return false;
+    // readTlvDer, inline.
+    if (pos + 2 > limit) return false;
+    const tag = buf[pos];
+    if ((tag & 0x1f) === 0x1f) return false;
+    let len = buf[pos + 1];
+    let start = pos + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 4 || start + n > limit) return false;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
+      start += n;
+      if (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return false;
+    }
+    const end = start + len;
+    if (end > limit) return false;
+    switch (tag) {
+      case TAG.SEQUENCE:
+      case TAG.SET:
+      case 0xa0:
+      case 0xa3:
+        if (ends.length > 8) return false;
+        ends.push(end);
+        pos = start;
+        continue;
+      case TAG.OID: {
+        const k = { tag, start, end };
+        if (!unpaddedOid(buf, k) || !validOid(buf, k)) return false;
+        break;
+      }
+      case 0x05:
+        if (len !== 0) return false;
+        break;
+      case TAG.BOOLEAN:
+        if (len !== 1) return false;
+        break;
+      case TAG.INTEGER:
+        if (!plainIntegerAt(buf, start, end)) return false;
+        break;
+      case TAG.BIT_STRING:
+        if (len < 1 || buf[start] > 7) return false;
+        break;
+      case TAG.OCTET_STRING:
+      case TAG.UTF8_STRING:
+      case TAG.PRINTABLE_STRING:
+      case TAG.IA5_STRING:
+      case TAG.UTC_TIME:
+      case TAG.GENERALIZED_TIME:
+        break;
+      default:
+        return false;
+    }
+    pos = end;
   }
+  return true;
 }
 
 const ASCII_SPACE = /[ \t\n\v\f\r]+/g;
