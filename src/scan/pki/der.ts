@@ -221,10 +221,10 @@ function decodeTimeByDate(buf: Uint8Array, t: Tlv): string | null {
 
 /** An INTEGER as lowercase hex without the sign-padding byte. */
 export function decodeIntegerHex(buf: Uint8Array, t: Tlv): string | null {
-  let b = bytes(buf, t);
-  if (b.length === 0) return null;
-  while (b.length > 1 && b[0] === 0) b = b.subarray(1);
-  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
+  if (t.end === t.start) return null;
+  let i = t.start;
+  while (i < t.end - 1 && buf[i] === 0) i++;
+  return Buffer.from(buf.buffer, buf.byteOffset + i, t.end - i).toString('hex');
 }
 
 /** An IPv4 or IPv6 address in its usual text form (RFC 5952 compression for IPv6). */

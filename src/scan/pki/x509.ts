@@ -121,14 +121,15 @@ interface Extensions {
 }
 
 function parseKeyUsage(buf: Uint8Array, t: Tlv): string[] | null {
-  if (t.tag !== TAG.BIT_STRING) return null;
-  const b = bytes(buf, t);
-  if (b.length < 1) return null;
+  const n = t.end - t.start;
+  if (t.tag !== TAG.BIT_STRING || n < 1) return null;
+  return keyUsageNames((n > 1 ? buf[t.start + 1] : 0) | (n > 2 ? buf[t.start + 2] << 8 : 0));
+}
+
+/** The names of key usage bits read as `first byte | second byte << 8` (decipherOnly is the second byte's top bit). */
+function keyUsageNames(bits: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < KEY_USAGE_BITS.length; i++) {
-    const byte = 1 + Math.floor(i / 8);
-    if (byte < b.length && b[byte] & (0x80 >> i % 8)) out.push(KEY_USAGE_BITS[i]);
-  }
+  for (let i = 0; i < KEY_USAGE_BITS.length; i++) if (bits & (i < 8 ? 0x80 >> i : 0x8000)) out.push(KEY_USAGE_BITS[i]);
   return out;
 }
 
@@ -552,9 +553,7 @@ function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | n
       const bits = buf[inner.start + 1] | (n > 2 ? buf[inner.start + 2] << 8 : 0);
       if (bits === 0) return null;
       out.keyUsageBits = bits;
-      const ku = parseKeyUsage(buf, inner);
-      if (!ku) return null;
-      extensions.keyUsage = ku;
+      extensions.keyUsage = keyUsageNames(bits);
     } else if (oid === EXT_EXT_KEY_USAGE) {
       const oids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
       if (!oids || oids.length === 0) return null;
@@ -653,16 +652,16 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const strict = strictExtensions(der, extT);
   if (!notBefore || !notAfter || !serial || !strict) return null;
   const extensions = strict.extensions;
-  // The SubjectPublicKeyInfo TLV starts where the subject ends.
-  const spki = Buffer.from(der.subarray(subjectT.end, spkiT.end));
+  // The SubjectPublicKeyInfo TLV starts where the subject ends. Views, not copies: the facts keep `der` anyway.
+  const spki = der.subarray(subjectT.end, spkiT.end);
   const key = spkiKeyFast(spki);
   if (!key) return null;
   const signed: SignedFacts = {
     // The TBSCertificate TLV is the first thing inside the outer SEQUENCE.
-    tbs: Buffer.from(der.subarray(top.start, tbsT.end)),
+    tbs: der.subarray(top.start, tbsT.end),
     hash: sigAlg.hash,
     signatureKeyType: sigAlg.key,
-    signature: Buffer.from(der.subarray(sigT.start + 1, sigT.end)),
+    signature: der.subarray(sigT.start + 1, sigT.end),
     subjectCanon: subject.canon,
     issuerCanon: issuer.canon,
     subjectKeyId: strict.subjectKeyId,
