@@ -15,6 +15,9 @@ import { TAG, bytes, children, decodeOid, readTlv, type Tlv } from './der.js';
 import type { PemBlock } from './pem.js';
 import { PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS } from './pem.js';
 
+// Module constants, not TAG.X: in the CommonJS bundle each TAG.X is two property loads, run unoptimized.
+const { BIT_STRING, INTEGER, OCTET_STRING, OID, SEQUENCE } = TAG;
+
 export type KeyRead =
   | { kind: 'private'; publicKeyDigest: string }
   | { kind: 'public'; publicKeyDigest: string }
@@ -81,9 +84,9 @@ function idOfKeyObject(key: KeyObject): string {
 
 /** An RSAPublicKey or RSAPrivateKey (two-prime) SEQUENCE as an id, or null. */
 function rsaFromSequence(buf: Uint8Array, t: Tlv | null, isPrivate: boolean): string | null {
-  if (!t || t.tag !== TAG.SEQUENCE) return null;
+  if (!t || t.tag !== SEQUENCE) return null;
   const parts = children(buf, t);
-  if (!parts || !parts.every((p) => p.tag === TAG.INTEGER)) return null;
+  if (!parts || !parts.every((p) => p.tag === INTEGER)) return null;
   if (isPrivate) {
     // version 0 and n, e, d, p, q, dp, dq, qinv; multi-prime keys go through OpenSSL
     if (parts.length !== 9 || bytes(buf, parts[0]).length !== 1 || buf[parts[0].start] !== 0) return null;
@@ -129,9 +132,9 @@ export function validStoredKey(curve: { name: string; size: number }, d: Uint8Ar
 
 /** The public point of an ECPrivateKey, computed from the private scalar; null to leave it to OpenSSL. */
 function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null): string | null {
-  if (!t || t.tag !== TAG.SEQUENCE) return null;
+  if (!t || t.tag !== SEQUENCE) return null;
   const parts = children(buf, t);
-  if (!parts || parts.length < 2 || parts[0].tag !== TAG.INTEGER || parts[1].tag !== TAG.OCTET_STRING) return null;
+  if (!parts || parts.length < 2 || parts[0].tag !== INTEGER || parts[1].tag !== OCTET_STRING) return null;
   if (bytes(buf, parts[0]).length !== 1 || buf[parts[0].start] !== 1) return null;
   let curveOid = outerCurve;
   let embedded: Uint8Array | null = null;
@@ -140,12 +143,12 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
     const inner = readTlv(buf, p.start, p.end);
     if (!inner || inner.end !== p.end) return null;
     if (p.tag === 0xa0) {
-      if (inner.tag !== TAG.OID) return null;
+      if (inner.tag !== OID) return null;
       const oid = decodeOid(buf, inner);
       if (curveOid && oid !== curveOid) return null;
       curveOid = oid;
     } else if (p.tag === 0xa1) {
-      if (inner.tag !== TAG.BIT_STRING || buf[inner.start] !== 0) return null;
+      if (inner.tag !== BIT_STRING || buf[inner.start] !== 0) return null;
       embedded = buf.subarray(inner.start + 1, inner.end);
     } else return null;
   }
@@ -172,29 +175,29 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
 /** The id of a PKCS #8 PrivateKeyInfo, or null. */
 function fromPkcs8(der: Buffer): string | null {
   const top = readTlv(der, 0);
-  if (!top || top.tag !== TAG.SEQUENCE || top.end !== der.length) return null;
+  if (!top || top.tag !== SEQUENCE || top.end !== der.length) return null;
   const parts = children(der, top);
-  if (!parts || parts.length < 3 || parts[0].tag !== TAG.INTEGER || parts[1].tag !== TAG.SEQUENCE || parts[2].tag !== TAG.OCTET_STRING) return null;
+  if (!parts || parts.length < 3 || parts[0].tag !== INTEGER || parts[1].tag !== SEQUENCE || parts[2].tag !== OCTET_STRING) return null;
   const alg = children(der, parts[1]);
-  if (!alg || alg.length < 1 || alg[0].tag !== TAG.OID) return null;
+  if (!alg || alg.length < 1 || alg[0].tag !== OID) return null;
   const oid = decodeOid(der, alg[0]);
   const inner = readTlv(der, parts[2].start, parts[2].end);
   if (!inner || inner.end !== parts[2].end) return null;
   if (oid === OID_RSA) return rsaFromSequence(der, inner, true);
-  if (oid === OID_EC && alg.length === 2 && alg[1].tag === TAG.OID) return ecFromPrivate(der, inner, decodeOid(der, alg[1]));
+  if (oid === OID_EC && alg.length === 2 && alg[1].tag === OID) return ecFromPrivate(der, inner, decodeOid(der, alg[1]));
   return null;
 }
 
 /** The normalized id of a SubjectPublicKeyInfo read from DER, or null when it is not a plain EC or RSA key. */
 function fromSpki(der: Uint8Array, t: Tlv | null): { id: string; description: string } | null {
-  if (!t || t.tag !== TAG.SEQUENCE) return null;
+  if (!t || t.tag !== SEQUENCE) return null;
   const parts = children(der, t);
-  if (!parts || parts.length !== 2 || parts[0].tag !== TAG.SEQUENCE || parts[1].tag !== TAG.BIT_STRING) return null;
+  if (!parts || parts.length !== 2 || parts[0].tag !== SEQUENCE || parts[1].tag !== BIT_STRING) return null;
   const alg = children(der, parts[0]);
-  if (!alg || alg.length < 1 || alg[0].tag !== TAG.OID || der[parts[1].start] !== 0) return null;
+  if (!alg || alg.length < 1 || alg[0].tag !== OID || der[parts[1].start] !== 0) return null;
   const oid = decodeOid(der, alg[0]);
   const key = der.subarray(parts[1].start + 1, parts[1].end);
-  if (oid === OID_EC && alg.length === 2 && alg[1].tag === TAG.OID) {
+  if (oid === OID_EC && alg.length === 2 && alg[1].tag === OID) {
     const curve = CURVES[decodeOid(der, alg[1]) ?? ''];
     if (!curve || key.length !== 1 + 2 * curve.size || key[0] !== 4) return null;
     return { id: ecId(curve.name, key), description: `EC ${curve.name}` };
@@ -202,8 +205,8 @@ function fromSpki(der: Uint8Array, t: Tlv | null): { id: string; description: st
   if (oid === OID_RSA) {
     const seq = readTlv(key, 0);
     if (!seq || seq.end !== key.length) return null;
-    const nt = seq.tag === TAG.SEQUENCE ? children(key, seq) : null;
-    if (!nt || nt.length !== 2 || nt[0].tag !== TAG.INTEGER || nt[1].tag !== TAG.INTEGER) return null;
+    const nt = seq.tag === SEQUENCE ? children(key, seq) : null;
+    if (!nt || nt.length !== 2 || nt[0].tag !== INTEGER || nt[1].tag !== INTEGER) return null;
     const n = bytes(key, nt[0]);
     let i = 0;
     while (i < n.length - 1 && n[i] === 0) i++;

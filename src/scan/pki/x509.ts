@@ -13,6 +13,9 @@ import { sha256 as sha256Of } from './digest.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
 import type { Certificate } from '../../model/types.js';
 
+// Module constants, not TAG.X: in the CommonJS bundle each TAG.X is two property loads, run unoptimized.
+const { BIT_STRING, BOOLEAN, GENERALIZED_TIME, IA5_STRING, INTEGER, OCTET_STRING, OID, PRINTABLE_STRING, SEQUENCE, SET, UTC_TIME, UTF8_STRING } = TAG;
+
 /** One attribute of a distinguished name, in the order the certificate holds them. */
 export interface NameAttribute {
   type: string;
@@ -88,17 +91,17 @@ function escapeRdnValue(v: string): string {
 }
 
 function parseName(buf: Uint8Array, t: Tlv): NameAttribute[] | null {
-  if (t.tag !== TAG.SEQUENCE) return null;
+  if (t.tag !== SEQUENCE) return null;
   const rdns = children(buf, t);
   if (!rdns) return null;
   const out: NameAttribute[] = [];
   for (const rdn of rdns) {
-    if (rdn.tag !== TAG.SET) return null;
+    if (rdn.tag !== SET) return null;
     const atvs = children(buf, rdn);
     if (!atvs) return null;
     for (const atv of atvs) {
-      const parts = atv.tag === TAG.SEQUENCE ? children(buf, atv) : null;
-      if (!parts || parts.length !== 2 || parts[0].tag !== TAG.OID) return null;
+      const parts = atv.tag === SEQUENCE ? children(buf, atv) : null;
+      if (!parts || parts.length !== 2 || parts[0].tag !== OID) return null;
       const oid = decodeOid(buf, parts[0]);
       if (!oid) return null;
       const value = decodeString(buf, parts[1]) ?? `#${Buffer.from(bytes(buf, parts[1])).toString('hex')}`;
@@ -122,7 +125,7 @@ interface Extensions {
 
 function parseKeyUsage(buf: Uint8Array, t: Tlv): string[] | null {
   const n = t.end - t.start;
-  if (t.tag !== TAG.BIT_STRING || n < 1) return null;
+  if (t.tag !== BIT_STRING || n < 1) return null;
   return keyUsageNames((n > 1 ? buf[t.start + 1] : 0) | (n > 2 ? buf[t.start + 2] << 8 : 0));
 }
 
@@ -134,7 +137,7 @@ function keyUsageNames(bits: number): string[] {
 }
 
 function parseSans(buf: Buffer, t: Tlv): string[] | null {
-  const names = t.tag === TAG.SEQUENCE ? children(buf, t) : null;
+  const names = t.tag === SEQUENCE ? children(buf, t) : null;
   if (!names) return null;
   const out: string[] = [];
   for (const n of names) {
@@ -165,15 +168,15 @@ function parseExtensions(buf: Buffer, t: Tlv | undefined): Extensions | null {
   const ext: Extensions = { sans: [], keyUsage: [], extKeyUsage: [] };
   if (!t) return ext;
   const seq = children(buf, t);
-  if (!seq || seq.length !== 1 || seq[0].tag !== TAG.SEQUENCE) return null;
+  if (!seq || seq.length !== 1 || seq[0].tag !== SEQUENCE) return null;
   const list = children(buf, seq[0]);
   if (!list) return null;
   for (const e of list) {
-    const parts = e.tag === TAG.SEQUENCE ? children(buf, e) : null;
-    if (!parts || parts.length < 2 || parts[0].tag !== TAG.OID) return null;
+    const parts = e.tag === SEQUENCE ? children(buf, e) : null;
+    if (!parts || parts.length < 2 || parts[0].tag !== OID) return null;
     const oid = decodeOid(buf, parts[0]);
     const octets = parts[parts.length - 1];
-    if (octets.tag !== TAG.OCTET_STRING) return null;
+    if (octets.tag !== OCTET_STRING) return null;
     const inner = readTlv(buf, octets.start, octets.end);
     if (!inner || inner.end !== octets.end) return null;
     if (oid === '2.5.29.17') {
@@ -185,10 +188,10 @@ function parseExtensions(buf: Buffer, t: Tlv | undefined): Extensions | null {
       if (!ku) return null;
       ext.keyUsage = ku;
     } else if (oid === '2.5.29.37') {
-      const oids = inner.tag === TAG.SEQUENCE ? children(buf, inner) : null;
+      const oids = inner.tag === SEQUENCE ? children(buf, inner) : null;
       if (!oids) return null;
       for (const o of oids) {
-        const id = o.tag === TAG.OID ? decodeOid(buf, o) : null;
+        const id = o.tag === OID ? decodeOid(buf, o) : null;
         if (!id) return null;
         ext.extKeyUsage.push(EKU_NAMES[id] ?? id);
       }
@@ -244,13 +247,13 @@ function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } 
     return { error: 'not a valid X.509 certificate' };
   }
   const top = readTlv(der, 0);
-  const outer = top && top.tag === TAG.SEQUENCE ? children(der, top) : null;
-  const tbs = outer && outer[0]?.tag === TAG.SEQUENCE ? children(der, outer[0]) : null;
+  const outer = top && top.tag === SEQUENCE ? children(der, top) : null;
+  const tbs = outer && outer[0]?.tag === SEQUENCE ? children(der, outer[0]) : null;
   if (!tbs) return { error: 'certificate structure could not be read' };
   let i = 0;
   if (tbs[0]?.tag === 0xa0) i++;
   const [serialT, , issuerT, validityT, subjectT, spkiT] = tbs.slice(i, i + 6);
-  if (!spkiT || serialT.tag !== TAG.INTEGER || validityT.tag !== TAG.SEQUENCE) return { error: 'certificate structure could not be read' };
+  if (!spkiT || serialT.tag !== INTEGER || validityT.tag !== SEQUENCE) return { error: 'certificate structure could not be read' };
   const validity = children(der, validityT);
   const issuer = parseName(der, issuerT);
   const subject = parseName(der, subjectT);
@@ -352,7 +355,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** An OID with no 0x80 padding in a sub-identifier (OpenSSL refuses padded ones). */
 function unpaddedOid(buf: Uint8Array, t: Tlv): boolean {
-  if (t.tag !== TAG.OID) return false;
+  if (t.tag !== OID) return false;
   for (let i = t.start; i < t.end; i++) if (buf[i] === 0x80 && (i === t.start || !(buf[i - 1] & 0x80))) return false;
   return true;
 }
@@ -360,7 +363,7 @@ function unpaddedOid(buf: Uint8Array, t: Tlv): boolean {
 /** An OID as OpenSSL accepts it (no 0x80 padding in a sub-identifier), decoded. */
 function strictOid(buf: Uint8Array, t: Tlv): string | null {
   // Name attributes (2.5.4.x) and certificate extensions (2.5.29.x) are three bytes, x below 128.
-  if (t.tag === TAG.OID && t.end - t.start === 3 && buf[t.start] === 0x55 && buf[t.start + 2] < 0x80) {
+  if (t.tag === OID && t.end - t.start === 3 && buf[t.start] === 0x55 && buf[t.start + 2] < 0x80) {
     const b1 = buf[t.start + 1];
     if (b1 === 0x04) return OIDS_2_5_4[buf[t.start + 2]];
     if (b1 === 0x1d) return OIDS_2_5_29[buf[t.start + 2]];
@@ -374,7 +377,7 @@ const OIDS_2_5_29 = Array.from({ length: 128 }, (_, i) => `2.5.29.${i}`);
 
 /** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
 function plainInteger(buf: Uint8Array, t: Tlv): boolean {
-  return t.tag === TAG.INTEGER && plainIntegerAt(buf, t.start, t.end);
+  return t.tag === INTEGER && plainIntegerAt(buf, t.start, t.end);
 }
 
 function plainIntegerAt(buf: Uint8Array, start: number, end: number): boolean {
@@ -389,7 +392,7 @@ function plainIntegerAt(buf: Uint8Array, start: number, end: number): boolean {
  * One loop with a stack of open values' ends, no Tlv objects: it reads every byte of the TBS.
  */
 function plainDer(buf: Uint8Array, t: Tlv): boolean {
-  if (t.tag !== TAG.SEQUENCE) return false;
+  if (t.tag !== SEQUENCE) return false;
   // Ends of the constructed values being walked, innermost last: its length is the depth of the next TLV.
   const ends = [t.end];
   let pos = t.start;
@@ -416,15 +419,15 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
     const end = start + len;
     if (end > limit) return false;
     switch (tag) {
-      case TAG.SEQUENCE:
-      case TAG.SET:
+      case SEQUENCE:
+      case SET:
       case 0xa0:
       case 0xa3:
         if (ends.length > 8) return false;
         ends.push(end);
         pos = start;
         continue;
-      case TAG.OID: {
+      case OID: {
         const k = { tag, start, end };
         if (!unpaddedOid(buf, k) || !validOid(buf, k)) return false;
         break;
@@ -432,21 +435,21 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
       case 0x05:
         if (len !== 0) return false;
         break;
-      case TAG.BOOLEAN:
+      case BOOLEAN:
         if (len !== 1) return false;
         break;
-      case TAG.INTEGER:
+      case INTEGER:
         if (!plainIntegerAt(buf, start, end)) return false;
         break;
-      case TAG.BIT_STRING:
+      case BIT_STRING:
         if (len < 1 || buf[start] > 7) return false;
         break;
-      case TAG.OCTET_STRING:
-      case TAG.UTF8_STRING:
-      case TAG.PRINTABLE_STRING:
-      case TAG.IA5_STRING:
-      case TAG.UTC_TIME:
-      case TAG.GENERALIZED_TIME:
+      case OCTET_STRING:
+      case UTF8_STRING:
+      case PRINTABLE_STRING:
+      case IA5_STRING:
+      case UTC_TIME:
+      case GENERALIZED_TIME:
         break;
       default:
         return false;
@@ -472,21 +475,21 @@ function canonValue(v: string): string {
 
 /** A Name of single-valued RDNs holding UTF8String (valid), PrintableString or IA5String values; else null. */
 function plainName(buf: Buffer, t: Tlv): { attrs: NameAttribute[]; canon: string } | null {
-  if (t.tag !== TAG.SEQUENCE) return null;
+  if (t.tag !== SEQUENCE) return null;
   const rdns = childrenDer(buf, t);
   if (!rdns) return null;
   const attrs: NameAttribute[] = [];
   const canon: string[] = [];
   for (const rdn of rdns) {
-    const atvs = rdn.tag === TAG.SET ? childrenDer(buf, rdn) : null;
-    if (!atvs || atvs.length !== 1 || atvs[0].tag !== TAG.SEQUENCE) return null;
+    const atvs = rdn.tag === SET ? childrenDer(buf, rdn) : null;
+    if (!atvs || atvs.length !== 1 || atvs[0].tag !== SEQUENCE) return null;
     const parts = childrenDer(buf, atvs[0]);
     if (!parts || parts.length !== 2) return null;
     const oid = strictOid(buf, parts[0]);
     const vt = parts[1];
-    if (!oid || (vt.tag !== TAG.UTF8_STRING && vt.tag !== TAG.PRINTABLE_STRING && vt.tag !== TAG.IA5_STRING)) return null;
+    if (!oid || (vt.tag !== UTF8_STRING && vt.tag !== PRINTABLE_STRING && vt.tag !== IA5_STRING)) return null;
     let value: string;
-    if (vt.tag === TAG.UTF8_STRING) {
+    if (vt.tag === UTF8_STRING) {
       // Valid UTF-8 decodes as decodeString would; invalid goes to OpenSSL.
       try {
         value = utf8.decode(bytes(buf, vt));
@@ -518,36 +521,36 @@ function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | n
   const out: StrictExtensions = { ca: false, keyUsageBits: null, subjectKeyId: null, authorityKeyId: null, extensions };
   if (!t) return out;
   const wrap = childrenDer(buf, t);
-  if (!wrap || wrap.length !== 1 || wrap[0].tag !== TAG.SEQUENCE) return null;
+  if (!wrap || wrap.length !== 1 || wrap[0].tag !== SEQUENCE) return null;
   const list = childrenDer(buf, wrap[0]);
   if (!list || list.length === 0) return null;
   let seen = 0;
   for (const e of list) {
-    const parts = e.tag === TAG.SEQUENCE ? childrenDer(buf, e) : null;
+    const parts = e.tag === SEQUENCE ? childrenDer(buf, e) : null;
     if (!parts || parts.length < 2 || parts.length > 3) return null;
     const oid = strictOid(buf, parts[0]);
     // Only the extensions below are read here (any other sends the certificate to OpenSSL), so a bit each tells duplicates.
     const bit = oid ? EXT_BITS[oid] : undefined;
     if (bit === undefined || seen & bit) return null;
     seen |= bit;
-    if (parts.length === 3 && (parts[1].tag !== TAG.BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
+    if (parts.length === 3 && (parts[1].tag !== BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
     const octets = parts[parts.length - 1];
-    if (octets.tag !== TAG.OCTET_STRING) return null;
+    if (octets.tag !== OCTET_STRING) return null;
     const inner = readTlvDer(buf, octets.start, octets.end);
     if (!inner || inner.end !== octets.end) return null;
     const n = inner.end - inner.start;
     if (oid === EXT_BASIC_CONSTRAINTS) {
-      const bc = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      const bc = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
       if (!bc || bc.length > 2) return null;
       let i = 0;
-      if (bc[i]?.tag === TAG.BOOLEAN) {
+      if (bc[i]?.tag === BOOLEAN) {
         if (bc[i].end - bc[i].start !== 1 || buf[bc[i].start] !== 0xff) return null;
         out.ca = true;
         i++;
       }
       if (i < bc.length && !(out.ca && plainInteger(buf, bc[i]) && ++i === bc.length)) return null;
     } else if (oid === EXT_KEY_USAGE) {
-      if (inner.tag !== TAG.BIT_STRING || n < 2 || n > 3) return null;
+      if (inner.tag !== BIT_STRING || n < 2 || n > 3) return null;
       const unused = buf[inner.start];
       if (unused > 7 || buf[inner.end - 1] & ((1 << unused) - 1)) return null;
       const bits = buf[inner.start + 1] | (n > 2 ? buf[inner.start + 2] << 8 : 0);
@@ -555,7 +558,7 @@ function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | n
       out.keyUsageBits = bits;
       extensions.keyUsage = keyUsageNames(bits);
     } else if (oid === EXT_EXT_KEY_USAGE) {
-      const oids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      const oids = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
       if (!oids || oids.length === 0) return null;
       for (const o of oids) {
         const id = strictOid(buf, o);
@@ -563,17 +566,17 @@ function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | n
         extensions.extKeyUsage.push(EKU_NAMES[id] ?? id);
       }
     } else if (oid === EXT_SAN) {
-      const names = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      const names = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
       if (!names || names.length === 0) return null;
       for (const g of names) if (g.tag !== 0x81 && g.tag !== 0x82 && g.tag !== 0x86 && g.tag !== 0x87) return null;
       const sans = parseSans(buf, inner);
       if (!sans) return null;
       extensions.sans = sans;
     } else if (oid === EXT_SKID) {
-      if (inner.tag !== TAG.OCTET_STRING) return null;
+      if (inner.tag !== OCTET_STRING) return null;
       out.subjectKeyId = buf.toString('hex', inner.start, inner.end);
     } else if (oid === EXT_AKID) {
-      const ids = inner.tag === TAG.SEQUENCE ? childrenDer(buf, inner) : null;
+      const ids = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
       if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
       if (ids.length === 1) out.authorityKeyId = buf.toString('hex', ids[0].start, ids[0].end);
     } else return null;
@@ -625,11 +628,11 @@ const EMPTY = Buffer.alloc(0);
 /** A certificate read from its DER alone, or null when any part of it is for OpenSSL to judge. */
 function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const top = readTlvDer(der, 0);
-  if (!top || top.tag !== TAG.SEQUENCE || top.end !== der.length) return null;
+  if (!top || top.tag !== SEQUENCE || top.end !== der.length) return null;
   const outer = childrenDer(der, top);
   if (!outer || outer.length !== 3) return null;
   const [tbsT, algT, sigT] = outer;
-  if (tbsT.tag !== TAG.SEQUENCE || algT.tag !== TAG.SEQUENCE || sigT.tag !== TAG.BIT_STRING) return null;
+  if (tbsT.tag !== SEQUENCE || algT.tag !== SEQUENCE || sigT.tag !== BIT_STRING) return null;
   // The outer algorithm and signature are re-encoded by OpenSSL for the fingerprint: only plain forms.
   const alg = childrenDer(der, algT);
   if (!alg || alg.length < 1 || alg.length > 2 || (alg.length === 2 && (alg[1].tag !== 0x05 || alg[1].end !== alg[1].start))) return null;
@@ -639,8 +642,8 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const tbs = childrenDer(der, tbsT);
   if (!tbs || tbs.length < 7 || tbs.length > 8) return null;
   const [verT, serialT, innerAlgT, issuerT, validityT, subjectT, spkiT, extT] = tbs;
-  if (verT.tag !== 0xa0 || verT.end - verT.start !== 3 || der[verT.start] !== TAG.INTEGER || der[verT.start + 1] !== 1 || der[verT.start + 2] !== 2) return null;
-  if (!plainInteger(der, serialT) || !sameTlv(der, innerAlgT, algT) || validityT.tag !== TAG.SEQUENCE || spkiT.tag !== TAG.SEQUENCE) return null;
+  if (verT.tag !== 0xa0 || verT.end - verT.start !== 3 || der[verT.start] !== INTEGER || der[verT.start + 1] !== 1 || der[verT.start + 2] !== 2) return null;
+  if (!plainInteger(der, serialT) || !sameTlv(der, innerAlgT, algT) || validityT.tag !== SEQUENCE || spkiT.tag !== SEQUENCE) return null;
   if (extT && extT.tag !== 0xa3) return null;
   const issuer = plainName(der, issuerT);
   const subject = plainName(der, subjectT);
