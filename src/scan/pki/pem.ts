@@ -40,7 +40,6 @@ function looksLikeDer(data: Buffer): boolean {
 const DASH = 45;
 const HEADER = /^[A-Za-z-]+:/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const NEWLINE = /\r?\n/;
 
 export function readPem(data: Buffer | string): PemRead {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -49,7 +48,8 @@ export function readPem(data: Buffer | string): PemRead {
 
 function readPemText(buf: Buffer, text: string): PemRead {
   if (buf.length === 0 || text.trim() === '') return { format: 'empty', blocks: [], problems: [] };
-  const lines = text.split(NEWLINE);
+  // Split at \n alone: every line is trimmed before use, which drops the \r of a CRLF end (a string split costs less than a regex one).
+  const lines = text.split('\n');
   const blocks: PemBlock[] = [];
   const problems: PemProblem[] = [];
   let i = 0;
