@@ -50,8 +50,16 @@ export function spkiDigest(spki: Buffer): string {
   return sha256(spki);
 }
 
+/** The last id digested and its digest: a certificate and its key, read one after the other, digest the same public key. */
+let lastId = '';
+let lastDigest = '';
+
 function digestOf(id: string): string {
-  return sha256(id);
+  if (id !== lastId) {
+    lastDigest = sha256(id);
+    lastId = id;
+  }
+  return lastDigest;
 }
 
 function unsignedHex(b: Uint8Array): string {
