@@ -229,7 +229,8 @@ export function decodeIntegerHex(buf: Uint8Array, t: Tlv): string | null {
 
 /** An IPv4 or IPv6 address in its usual text form (RFC 5952 compression for IPv6). */
 export function formatIp(b: Uint8Array): string | null {
-  if (b.length === 4) return [...b].join('.');
+  // Not [...b].join('.'): spreading a Buffer runs its iterator, byte by byte.
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   if (b.length !== 16) return null;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(b[i] * 256 + b[i + 1]);
