@@ -164,6 +164,11 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
   if (!curve) return null;
   const d = bytes(buf, parts[1]);
   if (d.length !== curve.size) return null;
+  return ecKeyId(curve, d, embedded);
+}
+
+/** The id of an EC key pair from its scalar (of the curve's size) and stored public key, if any; null to leave it to OpenSSL. */
+function ecKeyId(curve: { name: string; ecdh: string; size: number }, d: Uint8Array, embedded: Uint8Array | null): string | null {
   // OpenSSL takes a stored public key as it is (it never recomputes it from the scalar), so a
   // valid stored point is the key's public key: no scalar multiplication (~50 µs) needed.
   if (embedded && validStoredKey(curve, d, embedded)) return ecId(curve.name, embedded);
@@ -180,8 +185,22 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
   return ecId(curve.name, point);
 }
 
+/**
+ * The fixed bytes of a P-256 key as OpenSSL and Go write it (kubelet's client keys): a PKCS #8
+ * PrivateKeyInfo up to the scalar and from it to the public point, and a SubjectPublicKeyInfo up to
+ * the point. A key with these bytes is read from where the scalar and point lie, without walking
+ * its TLVs: the walk (fromPkcs8, fromSpki) finds exactly these there.
+ */
+const P256_PKCS8_HEAD = Buffer.from('308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420', 'hex');
+const P256_PKCS8_MID = Buffer.from('a144034200', 'hex');
+const P256_SPKI_HEAD = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+const P256 = CURVES['1.2.840.10045.3.1.7'];
+
 /** The id of a PKCS #8 PrivateKeyInfo, or null. */
 function fromPkcs8(der: Buffer): string | null {
+  if (der.length === 138 && P256_PKCS8_HEAD.compare(der, 0, 36) === 0 && P256_PKCS8_MID.compare(der, 68, 73) === 0) {
+    return ecKeyId(P256, der.subarray(36, 68), der.subarray(73, 138));
+  }
   const top = readTlv(der, 0);
   if (!top || top.tag !== SEQUENCE || top.end !== der.length) return null;
   const parts = children(der, top);
@@ -199,6 +218,8 @@ function fromPkcs8(der: Buffer): string | null {
 /** The normalized id of a SubjectPublicKeyInfo read from DER, or null when it is not a plain EC or RSA key. */
 function fromSpki(der: Uint8Array, t: Tlv | null): { id: string; description: string } | null {
   if (!t || t.tag !== SEQUENCE) return null;
+  // t is the TLV at 0 (every caller reads it there), so these bytes are its header and start.
+  if (t.end === 91 && P256_SPKI_HEAD.compare(der, 0, 27) === 0) return { id: ecId(P256.name, der.subarray(26, 91)), description: `EC ${P256.name}` };
   const parts = children(der, t);
   if (!parts || parts.length !== 2 || parts[0].tag !== SEQUENCE || parts[1].tag !== BIT_STRING) return null;
   const alg = children(der, parts[0]);
@@ -250,9 +271,9 @@ type DerType = { type: 'pkcs1' | 'sec1' | 'pkcs8' | 'spki'; private: boolean };
 
 /** The normalized public key id read from the DER alone, or null when OpenSSL must read the key. */
 function fastId(der: Buffer, t: DerType): string | null {
+  if (t.type === 'pkcs8') return fromPkcs8(der);
   const top = readTlv(der, 0);
   const whole = top !== null && top.end === der.length ? top : null;
-  if (t.type === 'pkcs8') return fromPkcs8(der);
   if (t.type === 'sec1') return ecFromPrivate(der, whole, null);
   if (t.type === 'pkcs1') return rsaFromSequence(der, whole, t.private);
   return fromSpki(der, whole)?.id ?? null;

@@ -103,4 +103,23 @@ describe('readKeyBlock', () => {
     sec1.fill(0, 7, 39);
     expect(readKeyBlock({ label: 'EC PRIVATE KEY', der: sec1, line: 1 })).toEqual(opensslRead(sec1, 'sec1'));
   });
+
+  it('reads a P-256 key by the position of its scalar and point as the TLV walk does, and nothing that only looks like one', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    // The layout read by position (the same fixed bytes in every key OpenSSL writes).
+    expect([pkcs8.length, spki.length]).toEqual([138, 91]);
+    const want = { kind: 'private', publicKeyDigest: reference(publicKey) };
+    // SEC1 holds the same key without the PKCS #8 wrapping: always walked.
+    expect(readKeyBlock({ label: 'PRIVATE KEY', der: pkcs8, line: 1 })).toEqual(want);
+    expect(readKeyBlock({ label: 'EC PRIVATE KEY', der: privateKey.export({ type: 'sec1', format: 'der' }), line: 1 })).toEqual(want);
+    expect(certificateKey(spki, () => publicKey, describeKey)).toEqual({ digest: want.publicKeyDigest, description: 'EC P-256' });
+    // A wrong version, curve, length or tag anywhere in the fixed bytes leaves the key to the walk or OpenSSL, as before.
+    for (const at of [4, 5, 26, 28, 33, 35, 68, 69, 72]) {
+      const bad = Buffer.from(pkcs8);
+      bad[at] ^= 0x01;
+      expect([at, readKeyBlock({ label: 'PRIVATE KEY', der: bad, line: 1 })]).toEqual([at, opensslRead(bad, 'pkcs8')]);
+    }
+  });
 });
