@@ -86,8 +86,9 @@ export interface AuditNodesOptions {
   /** How many nodes are read at once against a baseline. Default 4. */
   concurrency?: number;
   /**
-   * Worker threads reading and comparing nodes given as paths: by default one per core once there
-   * are 50 nodes or more; 0 or 1 for none, a number to force that many.
+   * Worker threads reading and comparing nodes given as paths: by default, once there are 50 nodes
+   * or more, one per core but one while the calling thread reads nodes too (fleets of up to 1,024
+   * nodes), else one per core; 0 for none, a number to force that many.
    */
   workers?: number;
 }

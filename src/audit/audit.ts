@@ -39,6 +39,15 @@ export interface WorkerDiffOptions {
 export const PARALLEL_MIN_NODES = 50;
 
 /**
+ * Up to this many nodes the main thread reads nodes too, beside one worker per core but one: it needs
+ * no start-up of its own, so the audit spares a worker's (~40 ms of CPU and its warm-up). Beyond, one
+ * worker per core reads and this thread only hands out nodes: its heap is not bounded like a worker's
+ * (V8 grows its young generation with what goes through it), so reading thousands of nodes here would
+ * grow the audit's memory with the fleet (docs/performance.md).
+ */
+export const MAIN_THREAD_MAX_NODES = 1024;
+
+/**
  * Compares the reference (left) with one node (right). `sides` are the words messages should use
  * for them (diffNodes' option of that name): the engine passes {@link BASELINE_SIDES} or
  * {@link MAJORITY_SIDES}.
@@ -62,11 +71,13 @@ export interface AuditEngineOptions {
   /** What `diff` does, as data: with it (and a `source` on every input), many nodes are read in worker threads. */
   workerDiff?: WorkerDiffOptions;
   /**
-   * Worker threads reading nodes (this thread then only hands out nodes and keeps the answers): by
-   * default one per core (up to 8) once there are PARALLEL_MIN_NODES nodes; a number forces that
-   * many (0 or 1: none, this thread reads every node).
+   * Worker threads reading nodes: by default, once there are PARALLEL_MIN_NODES nodes, one per core
+   * but one while this thread reads too (up to MAIN_THREAD_MAX_NODES nodes), else one per core (up to
+   * 8); a number forces that many (0: none, this thread reads every node).
    */
   workers?: number;
+  /** Up to how many nodes this thread reads nodes beside the workers; default MAIN_THREAD_MAX_NODES. */
+  mainThreadMaxNodes?: number;
 }
 
 function sidesOf(options: AuditEngineOptions): SideWords {
@@ -166,37 +177,46 @@ function startWorker(Worker: typeof import('node:worker_threads').Worker, script
   return new Worker(script, { workerData: init, resourceLimits: WORKER_LIMITS });
 }
 
-function workerCount(inputs: readonly AuditInput[], options: AuditEngineOptions): number {
-  if (!options.workerDiff || inputs.length === 0 || !inputs.every((i) => i.source)) return 0;
-  if (options.workers !== undefined) return options.workers >= 2 ? Math.min(options.workers, 16) : 0;
-  if (inputs.length < PARALLEL_MIN_NODES) return 0;
+/** How many workers read the nodes, and whether this thread reads some too (see MAIN_THREAD_MAX_NODES). */
+function workerPlan(inputs: readonly AuditInput[], options: AuditEngineOptions): { workers: number; mainReads: boolean } {
+  const mainReads = inputs.length <= (options.mainThreadMaxNodes ?? MAIN_THREAD_MAX_NODES);
+  if (!options.workerDiff || inputs.length === 0 || !inputs.every((i) => i.source)) return { workers: 0, mainReads };
+  if (options.workers !== undefined) return { workers: options.workers >= 1 ? Math.min(Math.floor(options.workers), 16) : 0, mainReads };
+  if (inputs.length < PARALLEL_MIN_NODES) return { workers: 0, mainReads };
   const cores = availableParallelism();
-  return cores >= 2 ? Math.min(cores, 8) : 0;
+  return { workers: mainReads ? Math.min(cores - 1, 7) : Math.min(cores, 8), mainReads };
 }
 
 /**
- * Compares nodes with a reference on `threads` worker threads. Nodes go out in small chunks to
- * whichever worker is free (each holds two, so it never waits on this thread); only each node's
- * differences come back. This thread reads no node itself: it stays free to hand out chunks and
- * holds only answers. A worker that dies has its chunks read here instead, so a crash costs time,
- * never a node.
+ * Compares nodes with a reference on `threads` worker threads, and on this one too when `mainReads`.
+ * Nodes go out in chunks to whichever reader is free (a worker holds two, so it never waits on this
+ * thread), smaller as the end nears so the readers finish together; only each node's differences
+ * come back. A worker that dies has its chunks read here instead, so a crash costs time, never a node.
  */
 async function compareInWorkers(
   inputs: readonly AuditInput[],
   reference: { label: string; model: NodeModel },
   options: AuditEngineOptions,
   threads: number,
+  mainReads: boolean,
   script: string,
   progress: () => void,
 ): Promise<NodeResult[]> {
   const { Worker } = await import('node:worker_threads');
   const results: NodeResult[] = new Array(inputs.length);
-  const size = Math.max(1, Math.min(16, Math.ceil(inputs.length / (threads * 16))));
-  const chunks: number[][] = [];
-  for (let i = 0; i < inputs.length; i += size) chunks.push(Array.from({ length: Math.min(size, inputs.length - i) }, (_, k) => i + k));
   const init: WorkerInit = { reference, diff: { ...options.workerDiff, sides: sidesOf(options) } };
+  const readers = threads + (mainReads ? 1 : 0);
   const leftOver: number[][] = [];
   let next = 0;
+  /** The next nodes to hand out, at most `max`: a share of what is left, so the last chunks are small. */
+  const take = (max: number): number[] | null => {
+    const left = inputs.length - next;
+    if (left <= 0) return null;
+    const size = Math.min(left, max, Math.ceil(left / (readers * 4)));
+    const chunk = Array.from({ length: size }, (_, k) => next + k);
+    next += size;
+    return chunk;
+  };
   const local = { ...options, onProgress: undefined };
   const runHere = async (chunk: number[]): Promise<void> => {
     const { results: rs } = await compareAll(chunk.map((i) => inputs[i]), reference, local, 0, 0);
@@ -209,17 +229,27 @@ async function compareInWorkers(
     new Promise((resolve) => {
       const worker = startWorker(Worker, script, init);
       const inFlight = new Map<number, number[]>();
+      let jobs = 0;
+      let answered = false;
       const send = (): void => {
-        if (next >= chunks.length) {
-          if (inFlight.size === 0) void worker.terminate();
+        // Small until it answers: a worker starts later than this thread and cold, so what it is
+        // handed first must not be what everyone else ends up waiting for.
+        const chunk = take(answered ? 16 : 4);
+        if (chunk === null) {
+          if (inFlight.size === 0) {
+            // Done: this audit need not wait for the thread to wind down.
+            void worker.terminate();
+            resolve();
+          }
           return;
         }
-        const id = next++;
-        inFlight.set(id, chunks[id]);
-        const job: WorkerJob = { id, items: chunks[id].map((index) => ({ index, label: inputs[index].label, source: inputs[index].source! })) };
+        const id = jobs++;
+        inFlight.set(id, chunk);
+        const job: WorkerJob = { id, items: chunk.map((index) => ({ index, label: inputs[index].label, source: inputs[index].source! })) };
         worker.postMessage(job);
       };
       worker.on('message', (done: { id: number; results: WorkerResult[] }) => {
+        answered = true;
         inFlight.delete(done.id);
         for (const r of done.results) {
           const label = inputs[r.index].label;
@@ -240,10 +270,18 @@ async function compareInWorkers(
       send();
       send();
     });
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, chunks.length)) }, runWorker));
+  const runMain = async (): Promise<void> => {
+    // Small chunks: the workers' answers, and so their next chunks, wait for this thread between them.
+    for (let chunk = take(4); chunk !== null; chunk = take(4)) {
+      await runHere(chunk);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const workers = Array.from({ length: Math.min(threads, inputs.length) }, runWorker);
+  await Promise.all(mainReads ? [...workers, runMain()] : workers);
   // Chunks a worker did not finish (it crashed, ran out of memory or could not start) and any no
   // worker was left to take: read here.
-  while (next < chunks.length) leftOver.push(chunks[next++]);
+  for (let chunk = take(16); chunk !== null; chunk = take(16)) leftOver.push(chunk);
   for (const chunk of leftOver) await runHere(chunk);
   return results;
 }
@@ -254,8 +292,8 @@ async function compareFleet(
   reference: { label: string; model: NodeModel } | undefined,
   options: AuditEngineOptions,
 ): Promise<{ results: NodeResult[]; firstModel?: { label: string; model: NodeModel } }> {
-  const count = workerCount(inputs, options);
-  const script = count >= 2 ? workerScript() : null;
+  const plan = workerPlan(inputs, options);
+  const script = plan.workers >= 1 ? workerScript() : null;
   if (!script) return compareAll(inputs, reference, options, 0, inputs.length);
   const total = inputs.length;
   let done = 0;
@@ -275,7 +313,7 @@ async function compareFleet(
     if (!ref) return { results: head };
     inputs = inputs.slice(k);
   }
-  const rest = inputs.length > 0 ? await compareInWorkers(inputs, ref, options, count, script, progress) : [];
+  const rest = inputs.length > 0 ? await compareInWorkers(inputs, ref, options, plan.workers, plan.mainReads, script, progress) : [];
   head = head.concat(rest);
   return { results: head, firstModel: ref };
 }

@@ -1,6 +1,7 @@
 /**
  * The worker threads of a large audit, as the built CLI runs them (dist/: a worker script only
- * exists beside the compiled module): they read every node, and the answer is the one thread's.
+ * exists beside the compiled module): they read the nodes (with this thread, for a fleet that is
+ * not large), and the answer is the one thread's.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,14 +42,17 @@ describe('an audit on worker threads', () => {
         },
         source: { path, label: `n${i}`, now },
       }));
-    const options = (workers: number) => ({
+    const options = (workers: number, mainThreadMaxNodes?: number) => ({
       baseline,
       workers,
+      ...(mainThreadMaxNodes !== undefined ? { mainThreadMaxNodes } : {}),
       workerDiff: { now },
       diff: (l: Parameters<Differ['diffNodes']>[0], r: Parameters<Differ['diffNodes']>[1], labels: { left: string; right: string }, sides: { left: string; right: string }) =>
         diffNodes(l, r, { labels, sides, now }),
     });
-    const threaded = await runAudit(inputs(true), options(2));
+    // Beyond mainThreadMaxNodes nodes the workers read every node; this thread only hands them out
+    // and keeps the answers.
+    const threaded = await runAudit(inputs(true), options(2, 100));
     const single = await runAudit(inputs(false), options(0));
     expect(threaded).toEqual(single);
     expect(threaded.nodes).toHaveLength(300);
@@ -57,8 +61,14 @@ describe('an audit on worker threads', () => {
     const messages = threaded.nodes.flatMap((n) => n.differences.map((d) => d.message));
     expect(messages.some((m) => / on this node\b/.test(m) && / on the baseline\b/.test(m))).toBe(true);
     expect(messages.filter((m) => /\bon (left|right)\b/.test(m))).toEqual([]);
-    // The workers read every node; this thread only hands them out and keeps the answers.
     expect(here).toBe(0);
+
+    // Up to mainThreadMaxNodes nodes (the default is well above 300), this thread reads some too,
+    // and the answer is the same.
+    const shared = await runAudit(inputs(true), options(1));
+    expect(shared).toEqual(single);
+    expect(here).toBeGreaterThan(0);
+    expect(here).toBeLessThan(300);
 
     // Workers that cannot start (here: a bundle that is not there) cost time, never a node: every
     // node is then read on this thread, in order, with progress for each.

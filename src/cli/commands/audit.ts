@@ -36,7 +36,7 @@ function progress(io: CliIO, total: number): ((done: number) => void) | undefine
   };
 }
 
-/** KDIFF_WORKERS=N: that many worker threads (0 or 1: none); unset: one per core for large fleets. */
+/** KDIFF_WORKERS=N: that many worker threads (0: none); unset: see AuditEngineOptions.workers. */
 function workersFromEnv(io: CliIO): number | undefined {
   const v = io.env.KDIFF_WORKERS;
   if (v === undefined || v === '') return undefined;
