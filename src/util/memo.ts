@@ -3,7 +3,7 @@
  * kubelet config.yaml, the same unit file on a thousand nodes. Bounded (entry count, and inputs
  * over a size limit are never cached), so memory stays flat however many nodes stream through.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './digest.js';
 
 interface LruEntry<K, V> {
   key: K;
@@ -123,7 +123,7 @@ export const MAX_MEMO_INPUT = 256 * 1024;
 
 /** A content key: SHA-256 of the bytes (or UTF-8 text), prefixed by what kind of parse it keys. */
 export function contentKey(kind: string, data: Buffer | Uint8Array | string): string {
-  return `${kind}:${createHash('sha256').update(data).digest('base64')}`;
+  return `${kind}:${sha256(data, 'base64')}`;
 }
 
 /** Deep-freezes plain data (objects and arrays), so a value shared between callers cannot be changed by one of them. */
