@@ -317,12 +317,12 @@ export class FileTree {
   /** The raw target of a symlink at a node path (its last segment is not followed), or null. */
   readLink(nodePath: string): string | null {
     const display = this.display(nodePath);
-    if (display === null) return null;
-    const segs = nodeSegments(display);
-    if (segs.length === 0) return null;
-    const parent = this.resolveSegments(segs.slice(0, -1), display, true);
+    if (display === null || display.length <= 1) return null;
+    const slash = display.lastIndexOf('/');
+    // The parent resolves as any path does (from a directory reached earlier), its findings naming the whole path.
+    const parent = this.resolveNormal(slash === 0 ? '/' : display.slice(0, slash), display);
     if (!parent || parent.stat.kind !== 'dir') return null;
-    const name = segs[segs.length - 1];
+    const name = display.slice(slash + 1);
     const here = parent.key === '' ? name : `${parent.key}/${name}`;
     const st = this.lookup(parent.key, name, here);
     if (!st || 'error' in st || st.kind !== 'symlink') return null;
@@ -607,17 +607,18 @@ export class FileTree {
    * directories that an earlier resolution reached without a link. Walking that prefix again would
    * answer every step from the tree's caches with the same result and no side effect, so only its
    * steps are counted, exactly as the walk would count them (limits hit at the same point).
+   * `display` is the path findings name (readLink resolves a link's parent for the link's path).
    */
-  private resolveNormal(display: string): Resolved | null {
-    if (display.length <= 1) return this.resolveSegments([], display, false, '', 0);
+  private resolveNormal(path: string, display = path): Resolved | null {
+    if (path.length <= 1) return this.resolveSegments([], display, false, '', 0);
     const plain = this.plainDirs;
-    for (let slash = display.lastIndexOf('/'); slash > 0; slash = display.lastIndexOf('/', slash - 1)) {
-      const key = display.slice(1, slash);
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      const key = path.slice(1, slash);
       const depth = plain.get(key);
       if (depth === undefined) continue;
       if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
-      const rest = display.slice(slash + 1);
-      if (slash === display.lastIndexOf('/') && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
+      const rest = path.slice(slash + 1);
+      if (slash === path.lastIndexOf('/') && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
         // One name left (nearly every path asked for), within both bounds: the walk's last step,
         // done here unless the name is a link (the walk then follows it, as it would have).
         const next = `${key}/${rest}`;
@@ -633,7 +634,7 @@ export class FileTree {
       this.steps += depth;
       return this.resolveSegments(rest.split('/'), display, false, key, depth);
     }
-    return this.resolveSegments(display.slice(1).split('/'), display, false, '', 0);
+    return this.resolveSegments(path.slice(1).split('/'), display, false, '', 0);
   }
 
   private refuse(code: string, path: string, message: string): null {
