@@ -610,7 +610,7 @@ export class FileTree {
    * `display` is the path findings name (readLink resolves a link's parent for the link's path).
    */
   private resolveNormal(path: string, display = path): Resolved | null {
-    if (path.length <= 1) return this.resolveSegments([], display, false, '', 0);
+    if (path.length <= 1) return this.resolveSegments('', display, '', 0);
     const plain = this.plainDirs;
     for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
       const key = path.slice(1, slash);
@@ -632,9 +632,9 @@ export class FileTree {
         }
       }
       this.steps += depth;
-      return this.resolveSegments(rest.split('/'), display, false, key, depth);
+      return this.resolveSegments(rest, display, key, depth);
     }
-    return this.resolveSegments(path.slice(1).split('/'), display, false, '', 0);
+    return this.resolveSegments(path.slice(1), display, '', 0);
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -757,10 +757,12 @@ export class FileTree {
     return target;
   }
 
-  /** Walks segment by segment, following links inside the tree. */
-  private resolveSegments(input: string[], display: string, parentOnly: boolean, start = '', startDepth = 0): Resolved | null {
-    // `pending` is a stack: its last element is the next segment to look at.
-    const pending = input.slice().reverse();
+  /** Walks `rest` (segments joined by '/') segment by segment from `start`, following links inside the tree. */
+  private resolveSegments(rest: string, display: string, start: string, startDepth: number): Resolved | null {
+    // Segments are read from `rest` at `at` until a link is followed (most paths have none, and
+    // need no array); from then on `pending` is a stack: its last element is the next segment.
+    let pending: string[] | null = null;
+    let at = 0;
     // `current` is the real directory reached so far, as its segments joined by '/', `depth` its
     // segment count. A start below the root is a directory reached without links (see resolveNormal),
     // its `startDepth` steps already counted against the tree.
@@ -769,8 +771,16 @@ export class FileTree {
     let hops = 0;
     let steps = startDepth;
     let stat: RawStat = DIR;
-    while (pending.length > 0) {
-      const name = pending.pop()!;
+    for (;;) {
+      let name: string;
+      if (pending === null) {
+        if (at > rest.length) break;
+        let end = rest.indexOf('/', at);
+        if (end === -1) end = rest.length;
+        name = rest.slice(at, end);
+        at = end + 1;
+      } else if (pending.length > 0) name = pending.pop()!;
+      else break;
       if (name === '.' || name === '') continue;
       if (name === '..') {
         if (depth > 0) {
@@ -829,10 +839,11 @@ export class FileTree {
             } else if (part !== '' && part !== '.') d++;
           }
         }
+        pending ??= at > rest.length ? [] : rest.slice(at).split('/').reverse();
         for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]);
         continue;
       }
-      if (st.kind !== 'dir' && pending.some((p) => p !== '' && p !== '.')) {
+      if (st.kind !== 'dir' && (pending ?? (at > rest.length ? [] : rest.slice(at).split('/'))).some((p) => p !== '' && p !== '.')) {
         // A file (or special file) used as a directory: ENOTDIR on a real system.
         return null;
       }
@@ -841,7 +852,6 @@ export class FileTree {
       stat = st;
       if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.plainDirs.set(next, depth);
     }
-    if (parentOnly && stat.kind !== 'dir') return null;
     return { key: current, stat };
   }
 }
