@@ -50,7 +50,6 @@ export function direntKind(d: Pick<Dirent, 'isFile' | 'isDirectory' | 'isSymboli
 
 /** Whether names in a directory can be looked up (search, x, permission). */
 function searchable(path: string): boolean {
-  if (SEARCH_ALWAYS) return true;
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -173,7 +172,8 @@ export class DirectoryBackend implements RawBackend, KeyedBackend {
     const entries = this.readEntries(segments, maxEntries, size);
     // A directory one may read but not search (r without x) lists its names, but looking any of
     // them up is EACCES: no kinds then, and the tree falls back to `list` and one lstat per name.
-    if (Array.isArray(entries) && !searchable(segments.length === 0 ? this.root : this.host(segments))) return { error: 'permission denied' };
+    // Root may search any directory: its path is not even made then.
+    if (Array.isArray(entries) && !SEARCH_ALWAYS && !searchable(segments.length === 0 ? this.root : this.host(segments))) return { error: 'permission denied' };
     return entries;
   }
 
