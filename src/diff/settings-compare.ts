@@ -12,13 +12,10 @@ export interface Side {
 
 export function compareSettings(name: string | null, left: Side, right: Side, ctx: DiffContext): Difference[] {
   const out: Difference[] = [];
-  const keys = new Set([...left.settings.settings.keys(), ...right.settings.settings.keys()]);
   const admission = name === 'kube-apiserver' ? compareAdmission(left, right, ctx) : undefined;
-  if (admission !== undefined) {
-    for (const k of ADMISSION_FLAGS) keys.delete(k);
-    if (admission) out.push(admission);
-  }
-  for (const key of [...keys].sort()) {
+  if (admission) out.push(admission);
+  for (const key of unionKeys(left.settings, right.settings.settings)) {
+    if (admission !== undefined && ADMISSION_FLAGS.includes(key)) continue;
     const l = left.settings.settings.get(key);
     const r = right.settings.settings.get(key);
     const d = compareSetting(name, key, l, r, left, right, ctx);
@@ -28,6 +25,17 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
 }
 
 const ADMISSION_FLAGS = ['--enable-admission-plugins', '--disable-admission-plugins'];
+
+/**
+ * The keys of both sides, sorted. The left side's are sorted once (an audit's memo keeps its
+ * settings for every node), and a node that sets no key the reference does not (most of a fleet)
+ * has the same union.
+ */
+function unionKeys(left: ComponentSettings, right: ReadonlyMap<string, Setting>): readonly string[] {
+  const sorted = (left.sortedKeys ??= [...left.settings.keys()].sort());
+  for (const k of right.keys()) if (!left.settings.has(k)) return [...new Set([...sorted, ...right.keys()])].sort();
+  return sorted;
+}
 
 /**
  * kube-apiserver's admission plugins compared as the set in effect (its defaults, plus the enabled,

@@ -35,6 +35,8 @@ export interface ComponentSettings {
   viaConfigFile: boolean;
   /** Config files of this component whose fields mirror no flag, by kind (for presence). */
   configKinds: Map<string, ConfigFile>;
+  /** The keys of `settings`, sorted, once asked for (the memo keeps a reference's for every node). */
+  sortedKeys?: readonly string[];
 }
 
 /** Config kinds whose fields mirror component flags. */
