@@ -116,12 +116,18 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
     ...id.names.map((n) => ({ token: n.toLowerCase(), kind: 'name' as const })),
   ];
   if (!alternatives.every((a) => ASCII.test(a.token))) return slow;
+  const shortest = Math.min(...alternatives.map((a) => a.token.length));
   // The same matches as identityPattern without a regular expression per node (each node's own
   // pattern costs more to compile than to run): ASCII text only, where the case-insensitive match of
   // the pattern is the lower-case text's.
   return (text) => {
-    if (!ASCII.test(text)) return slow(text);
+    // Most texts (`true`, `0s`, paths) hold no name or address. The pattern matches ASCII letters
+    // only (case-insensitive matching maps no other character to one), so where the lower-case
+    // text has no token anywhere it cannot match either, whatever else the text holds.
+    if (text.length < shortest) return text;
     const lower = text.toLowerCase();
+    if (!holdsAny(lower, alternatives)) return text;
+    if (!ASCII.test(text)) return slow(text);
     let out = '';
     let done = 0;
     let from = 0;
@@ -143,6 +149,11 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
     }
     return done === 0 ? text : out + text.slice(done);
   };
+}
+
+function holdsAny(lower: string, alternatives: ReadonlyArray<{ token: string }>): boolean {
+  for (const a of alternatives) if (lower.includes(a.token)) return true;
+  return false;
 }
 
 function identityPattern(id: NodeIdentity): RegExp {

@@ -21,7 +21,7 @@ const IDS: NodeIdentity[] = [
   { names: ['abc', 'ab'], ips: ['1.2.3.4'] },
   { names: ['Node-A'], ips: ['2001:db8::a'] },
 ];
-const PIECES = ['worker-1', 'WORKER-1', 'w1', '.', '-', '_', ':', '/', ' ', '0', '5', 'a', 'x', '10.0.0.5', '10.0.0.50', 'fe80::1', 'FE80::1', '-ca@', '-CA@', 'ab', 'abc', '1.2.3.4', '2001:db8::a', 'node-a', 'é', 'K'];
+const PIECES = ['worker-1', 'WORKER-1', 'w1', '.', '-', '_', ':', '/', ' ', '0', '5', 'a', 'x', '10.0.0.5', '10.0.0.50', 'fe80::1', 'FE80::1', '-ca@', '-CA@', 'ab', 'abc', '1.2.3.4', '2001:db8::a', 'node-a', 'é', 'K', '\u0130', '\u017f'];
 
 describe('identityReplacer', () => {
   it('matches the regular expression on any mix of names, addresses and their neighbours', () => {
