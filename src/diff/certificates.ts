@@ -118,6 +118,9 @@ interface CertEntry {
   /** Every role the certificate plays on its node. */
   roles: string[];
   bundle: Certificate[];
+  /** Its identity and status, once worked out for an entry the memo keeps (an audit's reference, every node). */
+  identity?: CertIdentity;
+  status?: { now: number; days: number; status: CertStatus };
 }
 
 /** A node's certificates by role (no role: `path:<path>`), copies of one certificate within a role merged. */
@@ -167,6 +170,30 @@ function certIdentity(e: CertEntry, identity: (s: string) => string): CertIdenti
   };
 }
 
+/** The identity of a left entry, kept on the entry when the memo keeps the entries. */
+function leftCertIdentity(e: CertEntry, ctx: DiffContext): CertIdentity {
+  if (!ctx.leftMemo) return certIdentity(e, ctx.leftIdentity);
+  return (e.identity ??= certIdentity(e, ctx.leftIdentity));
+}
+
+/** The status of a left entry, kept on the entry (for this clock and window) when the memo keeps the entries. */
+function leftCertStatus(e: CertEntry, ctx: DiffContext): CertStatus {
+  if (!ctx.leftMemo || !ctx.now) return certStatus(e.cert, ctx);
+  const now = ctx.now.getTime();
+  const kept = e.status;
+  if (kept && kept.now === now && kept.days === ctx.expiringDays) return kept.status;
+  const status = certStatus(e.cert, ctx);
+  e.status = { now, days: ctx.expiringDays, status };
+  return status;
+}
+
+const CERT_FIELDS = Object.keys(FIELD_NAMES) as ReadonlyArray<keyof CertIdentity>;
+
+/** A difference's copy of a field: the memo's identity of a left entry is shared by every node's comparison. */
+function own<T>(v: T): T {
+  return (Array.isArray(v) ? [...v] : v) as T;
+}
+
 export function certStatus(c: Certificate, ctx: DiffContext): CertStatus {
   if (!ctx.now) return c.status;
   const now = ctx.now.getTime();
@@ -202,7 +229,7 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
   const lm = (memo?.certificates as Map<string, CertEntry[]> | undefined) ?? certEntries(left, ctx.leftIdentity);
   if (memo) memo.certificates = lm;
   const rm = certEntries(right, ctx.rightIdentity);
-  const idOf = leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(certIdentity(e, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)));
+  const idOf = leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(side === 'left' ? leftCertIdentity(e, ctx) : certIdentity(e, ctx.rightIdentity)));
   const pathOf = (e: CertEntry) => e.paths[0];
   const where = (e: CertEntry) => e.paths.join(', ');
   for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
@@ -231,11 +258,11 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
         }));
         continue;
       }
-      const li = certIdentity(l, ctx.leftIdentity);
+      const li = leftCertIdentity(l, ctx);
       const ri = certIdentity(r, ctx.rightIdentity);
-      const changed = (Object.keys(li) as Array<keyof CertIdentity>).filter((f) => !sameValue(li[f], ri[f]));
+      const changed = CERT_FIELDS.filter((f) => !sameValue(li[f], ri[f]));
       if (changed.length) {
-        const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, x[f]]));
+        const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, own(x[f])]));
         const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
         const shared = (e: CertEntry, side: string) => {
           const others = e.roles.filter((x) => x !== role);
@@ -247,7 +274,7 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
           message: `${capitalize(what)} differs: ${parts.join('; ')}${shared(l, ctx.sides.left)}${shared(r, ctx.sides.right)}; make sure the same clients and names are trusted on both.`,
         }));
       }
-      const ls = certStatus(l.cert, ctx);
+      const ls = leftCertStatus(l, ctx);
       const rs = certStatus(r.cert, ctx);
       if (ls !== rs) {
         const severity = rs === 'expired' || rs === 'not-yet-valid' ? 'error' : rs === 'expiring' ? 'warning' : 'info';
