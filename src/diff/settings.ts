@@ -73,7 +73,8 @@ export function componentSettings(
     for (let j = 0; j < fields.length; j++) {
       const entry = fields[j];
       if (entry.flag !== undefined) {
-        const key = knowledge.canonicalFlagName(name, entry.flag);
+        // The field's kept setting was made for its canonical name (per knowledge, as the fields are).
+        const key = entry.kept !== undefined && entry.kept.component === name ? entry.kept.key : knowledge.canonicalFlagName(name, entry.flag);
         // A flag given on the command line wins over the config file (kubelet precedence).
         if (!settings.has(key) || settings.get(key)?.fromFile) settings.set(key, fileSetting(entry, name, key, cfg.path, knowledge, identity));
         continue;
