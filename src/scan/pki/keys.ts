@@ -10,7 +10,7 @@
  */
 import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { RepeatCache } from '../../util/memo.js';
-import { sha256 } from './digest.js';
+import { sha256 } from '../../util/digest.js';
 import { TAG, bytes, children, decodeOid, readTlv, type Tlv } from './der.js';
 import type { PemBlock } from './pem.js';
 import { PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS } from './pem.js';

@@ -7,7 +7,7 @@
 import { load } from 'js-yaml';
 import type { KubeconfigAuth } from '../../model/types.js';
 import { Lru, MAX_MEMO_INPUT, deepFreeze } from '../../util/memo.js';
-import { sha256 } from './digest.js';
+import { sha256 } from '../../util/digest.js';
 import { readKeyBlock } from './keys.js';
 import { PRIVATE_KEY_LABELS, readPem } from './pem.js';
 

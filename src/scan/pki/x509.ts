@@ -9,7 +9,7 @@
 import { X509Certificate, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { MAX_MEMO_INPUT, RepeatCache } from '../../util/memo.js';
 import { certificateKey, spkiKeyFast } from './keys.js';
-import { sha256 as sha256Of } from './digest.js';
+import { sha256 as sha256Of } from '../../util/digest.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
 import type { Certificate } from '../../model/types.js';
 
