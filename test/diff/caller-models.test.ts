@@ -8,20 +8,11 @@ import { openDirectory } from '../../src/source/open.js';
 import { scanTree } from '../../src/scan/index.js';
 import { diffNodes } from '../../src/diff/index.js';
 import type { NodeModel } from '../../src/model/types.js';
+import { anyFrozen } from '../helpers/frozen.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 // Its KubeletConfiguration holds empty mappings (`memorySwap: {}`, `crashLoopBackOff: {}`), as kubeadm writes them.
 const NODE = join(ROOT, 'fixtures/corpus/kubeadm-transcript-v1.33.2/v1.33.2');
-
-function anyFrozen(v: unknown, path = ''): string | null {
-  if (v === null || typeof v !== 'object') return null;
-  if (Object.isFrozen(v)) return path || '(top)';
-  for (const [k, child] of Object.entries(v)) {
-    const hit = anyFrozen(child, `${path}.${k}`);
-    if (hit) return hit;
-  }
-  return null;
-}
 
 test("diffNodes freezes nothing of the caller's models (empty mappings in a config file included)", async () => {
   const model = await scanTree(openDirectory(NODE).tree);

@@ -8,20 +8,11 @@ import { openDirectory } from '../../src/source/open.js';
 import { scanTree } from '../../src/scan/index.js';
 import { createDiffMemo, diffNodes, type DiffOptions } from '../../src/diff/index.js';
 import type { DiffReport, NodeModel } from '../../src/model/types.js';
+import { anyFrozen } from '../helpers/frozen.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const scan = async (dir: string): Promise<NodeModel> => scanTree(openDirectory(join(ROOT, dir)).tree);
 const NODES = ['fixtures/seed-kubeadm-worker', 'fixtures/diff-cases/master2', 'fixtures/seed-hard-way-controller', 'fixtures/diff-cases/renewed', 'fixtures/seed-kubeadm-master'];
-
-function anyFrozen(v: unknown, path = ''): string | null {
-  if (v === null || typeof v !== 'object') return null;
-  if (Object.isFrozen(v)) return path || '(top)';
-  for (const [k, child] of Object.entries(v)) {
-    const hit = anyFrozen(child, `${path}.${k}`);
-    if (hit) return hit;
-  }
-  return null;
-}
 
 /** Every list among the differences' values, mutated as a caller may. */
 function scribble(report: DiffReport): number {

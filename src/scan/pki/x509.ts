@@ -377,19 +377,15 @@ const OIDS_2_5_29 = Array.from({ length: 128 }, (_, i) => `2.5.29.${i}`);
 
 /** A non-negative INTEGER in its minimal encoding (OpenSSL rejects padded integers). */
 function plainInteger(buf: Uint8Array, t: Tlv): boolean {
-  return t.tag === INTEGER && plainIntegerAt(buf, t.start, t.end);
-}
-
-function plainIntegerAt(buf: Uint8Array, start: number, end: number): boolean {
-  const n = end - start;
-  if (n === 0 || buf[start] & 0x80) return false;
-  return n === 1 || buf[start] !== 0 || (buf[start + 1] & 0x80) !== 0;
+  const n = t.end - t.start;
+  if (t.tag !== INTEGER || n === 0 || buf[t.start] & 0x80) return false;
+  return n === 1 || buf[t.start] !== 0 || (buf[t.start + 1] & 0x80) !== 0;
 }
 
 /**
  * Every TLV under `t` (a SEQUENCE) is one OpenSSL's decoder takes as it is: DER lengths, strict
  * OIDs, NULL empty, BOOLEAN one byte, plain integers, bit strings with a valid unused-bits count.
- * One loop with a stack of open values' ends, no Tlv objects: it reads every byte of the TBS.
+ * One loop with a stack of open values' ends instead of a call per level: it reads every byte of the TBS.
  */
 function plainDer(buf: Uint8Array, t: Tlv): boolean {
   if (t.tag !== SEQUENCE) return false;
@@ -402,22 +398,10 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
       ends.pop();
       continue;
     }
-    // readTlvDer, inline.
-    if (pos + 2 > limit) return false;
-    const tag = buf[pos];
-    if ((tag & 0x1f) === 0x1f) return false;
-    let len = buf[pos + 1];
-    let start = pos + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n === 0 || n > 4 || start + n > limit) return false;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
-      start += n;
-      if (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return false;
-    }
-    const end = start + len;
-    if (end > limit) return false;
+    const k = readTlvDer(buf, pos, limit);
+    if (!k) return false;
+    const { tag, start, end } = k;
+    const len = end - start;
     switch (tag) {
       case SEQUENCE:
       case SET:
@@ -427,11 +411,9 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
         ends.push(end);
         pos = start;
         continue;
-      case OID: {
-        const k = { tag, start, end };
+      case OID:
         if (!unpaddedOid(buf, k) || !validOid(buf, k)) return false;
         break;
-      }
       case 0x05:
         if (len !== 0) return false;
         break;
@@ -439,7 +421,7 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
         if (len !== 1) return false;
         break;
       case INTEGER:
-        if (!plainIntegerAt(buf, start, end)) return false;
+        if (!plainInteger(buf, k)) return false;
         break;
       case BIT_STRING:
         if (len < 1 || buf[start] > 7) return false;

@@ -99,6 +99,23 @@ const DQUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /**
+ * The end of a run of plain characters at `from` (up to the code unit `stop`, a line end or the
+ * text's end), and where the blanks it ends with start once it is appended to a string of
+ * `outLength` (`trailing`: that position before the run, -1 for none).
+ */
+function plainRun(t: string, from: number, stop: number, outLength: number, trailing: number): { end: number; trailing: number } {
+  let ws = trailing;
+  let j = from;
+  for (; j < t.length; j++) {
+    const u = t.charCodeAt(j);
+    if (u === stop || u === LF || u === CR) break;
+    if (u !== SPACE && u !== TAB) ws = -1;
+    else if (ws < 0) ws = outLength + (j - from);
+  }
+  return { end: j, trailing: ws };
+}
+
+/**
  * Parses an environment file: `KEY=value` lines, `#`/`;` comments, single and double quotes,
  * backslash escapes and continued lines; later assignments of a key replace earlier ones (the
  * caller decides). Lines systemd would drop (no `=`, invalid names such as `export FOO`) are findings.
@@ -170,17 +187,10 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
           value = '';
           lastValueWs = -1;
         } else {
-          let j = i;
-          let ws = lastKeyWs;
-          for (; j < n; j++) {
-            const u = t.charCodeAt(j);
-            if (u === EQ || u === LF || u === CR) break;
-            if (u !== SPACE && u !== TAB) ws = -1;
-            else if (ws < 0) ws = key.length + (j - i);
-          }
-          lastKeyWs = ws;
-          key += t.slice(i, j);
-          i = j - 1;
+          const run = plainRun(t, i, EQ, key.length, lastKeyWs);
+          lastKeyWs = run.trailing;
+          key += t.slice(i, run.end);
+          i = run.end - 1;
         }
         break;
       case 'pre-value':
@@ -205,17 +215,10 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
           state = 'value-escape';
           lastValueWs = -1;
         } else {
-          let j = i;
-          let ws = lastValueWs;
-          for (; j < n; j++) {
-            const u = t.charCodeAt(j);
-            if (u === BACKSLASH || u === LF || u === CR) break;
-            if (u !== SPACE && u !== TAB) ws = -1;
-            else if (ws < 0) ws = value.length + (j - i);
-          }
-          lastValueWs = ws;
-          value += t.slice(i, j);
-          i = j - 1;
+          const run = plainRun(t, i, BACKSLASH, value.length, lastValueWs);
+          lastValueWs = run.trailing;
+          value += t.slice(i, run.end);
+          i = run.end - 1;
         }
         break;
       case 'value-escape':
