@@ -65,6 +65,7 @@ function loadBundle() {
       cachedData = undefined;
     }
   }
+  prestartAuditWorker(file, cachedData ? cacheFile : undefined);
   const vm = require('node:vm');
   const script = new vm.Script(source, { filename: file, cachedData });
   const factory = script.runInThisContext();
@@ -76,6 +77,50 @@ function loadBundle() {
     distUrl,
   };
   return { script, bundle };
+}
+
+/** Options of `kdiff audit` that take a value (src/cli/commands/audit.ts): their value is not a node. */
+const AUDIT_VALUE_OPTIONS = new Set(['--baseline', '--format', '--output', '--config', '--fail-on']);
+/** As src/audit/audit.ts: PARALLEL_MIN_NODES, and the heap of every audit worker. */
+const AUDIT_PARALLEL_MIN_NODES = 50;
+const AUDIT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
+
+/**
+ * An audit of many nodes reads them on worker threads too (src/audit/audit.ts), and a worker takes
+ * ~45 ms to start: started here, it boots on the other core while this thread loads the bundle and
+ * the baseline, instead of after them. The audit adopts it (and tells it what to compare with); an
+ * audit that turns out to want no worker ends it. Unreferenced until adopted, so it never keeps
+ * the process alive. A guess from the command line alone: a wrong one costs a worker's start, never a result.
+ */
+function prestartAuditWorker(file, cache) {
+  const argv = process.argv.slice(2);
+  if (argv[0] !== 'audit' || process.env.KDIFF_BUNDLE_TRAIN) return;
+  const wanted = process.env.KDIFF_WORKERS;
+  if (wanted !== undefined && wanted !== '' && !(Number(wanted) >= 1)) return;
+  let nodes = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      nodes += argv.length - i - 1;
+      break;
+    }
+    if (a.startsWith('-')) {
+      if (AUDIT_VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    nodes++;
+  }
+  if (nodes < AUDIT_PARALLEL_MIN_NODES || require('node:os').availableParallelism() < 2) return;
+  const { Worker } = require('node:worker_threads');
+  const bundle = { file, cache, distUrl };
+  const worker = new Worker(join(dist, 'audit', 'bundle-boot.cjs'), { workerData: { bundle }, resourceLimits: AUDIT_WORKER_LIMITS });
+  const early = { worker, bundle, limits: AUDIT_WORKER_LIMITS, exited: false };
+  worker.unref();
+  worker.on('error', () => {});
+  worker.once('exit', () => {
+    early.exited = true;
+  });
+  globalThis[Symbol.for('kdiff.prestarted-worker')] = early;
 }
 
 async function loadMain() {

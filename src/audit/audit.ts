@@ -169,9 +169,53 @@ interface BundleInfo {
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
 
-/** A worker of the bundled CLI starts from the bundle (bundle-boot.cts, beside this module), others from worker.js. */
+/** A worker bin/kdiff.js started before the audit knew it wanted one (its prestartAuditWorker). */
+interface PrestartedWorker {
+  worker: import('node:worker_threads').Worker;
+  bundle: BundleInfo;
+  limits: typeof WORKER_LIMITS;
+  exited: boolean;
+}
+
+const PRESTARTED = Symbol.for('kdiff.prestarted-worker');
+
+/** The launcher's early worker, once: null when there is none, or it is not one this audit would start. */
+function takePrestarted(): import('node:worker_threads').Worker | null {
+  const slot = globalThis as Record<symbol, PrestartedWorker | undefined>;
+  const early = slot[PRESTARTED];
+  if (!early) return null;
+  delete slot[PRESTARTED];
+  const bundle = slot[Symbol.for('kdiff.bundle')] as BundleInfo | undefined;
+  const same =
+    !early.exited &&
+    bundle?.file === early.bundle.file &&
+    early.limits.maxYoungGenerationSizeMb === WORKER_LIMITS.maxYoungGenerationSizeMb &&
+    early.limits.maxOldGenerationSizeMb === WORKER_LIMITS.maxOldGenerationSizeMb;
+  if (!same) {
+    void early.worker.terminate();
+    return null;
+  }
+  early.worker.ref();
+  return early.worker;
+}
+
+/** Ends the launcher's early worker when this audit wants none. */
+function discardPrestarted(): void {
+  takePrestarted()?.terminate();
+}
+
+/**
+ * A worker of the bundled CLI starts from the bundle (bundle-boot.cts, beside this module), others
+ * from worker.js; the launcher's early worker, when there is one, is told the reference instead.
+ */
 function startWorker(Worker: typeof import('node:worker_threads').Worker, script: string, init: WorkerInit): import('node:worker_threads').Worker {
   const bundle = (globalThis as Record<symbol, BundleInfo | undefined>)[Symbol.for('kdiff.bundle')];
+  const early = takePrestarted();
+  if (early) {
+    if (process.env.KDIFF_BUNDLE_REPORT) process.stderr.write('kdiff: audit worker started early by the launcher\n');
+    early.postMessage({ init });
+    return early;
+  }
   const boot = bundle ? new URL('./bundle-boot.cjs', import.meta.url) : null;
   if (bundle && boot?.protocol === 'file:') return new Worker(boot, { workerData: { ...init, bundle }, resourceLimits: WORKER_LIMITS });
   return new Worker(script, { workerData: init, resourceLimits: WORKER_LIMITS });
@@ -294,7 +338,10 @@ async function compareFleet(
 ): Promise<{ results: NodeResult[]; firstModel?: { label: string; model: NodeModel } }> {
   const plan = workerPlan(inputs, options);
   const script = plan.workers >= 1 ? workerScript() : null;
-  if (!script) return compareAll(inputs, reference, options, 0, inputs.length);
+  if (!script) {
+    discardPrestarted();
+    return compareAll(inputs, reference, options, 0, inputs.length);
+  }
   const total = inputs.length;
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
@@ -310,10 +357,14 @@ async function compareFleet(
       ref = firstModel;
       k++;
     }
-    if (!ref) return { results: head };
+    if (!ref) {
+      discardPrestarted();
+      return { results: head };
+    }
     inputs = inputs.slice(k);
   }
   const rest = inputs.length > 0 ? await compareInWorkers(inputs, ref, options, plan.workers, plan.mainReads, script, progress) : [];
+  discardPrestarted();
   head = head.concat(rest);
   return { results: head, firstModel: ref };
 }

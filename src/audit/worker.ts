@@ -27,7 +27,8 @@ export interface WorkerResult {
   error?: string;
 }
 
-const init = workerData as WorkerInit;
+// A worker the launcher started early (bin/kdiff.js) is told its reference in a first message.
+let init = (workerData as Partial<WorkerInit>).reference ? (workerData as WorkerInit) : undefined;
 const port = parentPort!;
 // The reference is the same for every node: its settings are worked out once.
 const memo = createDiffMemo();
@@ -35,16 +36,22 @@ const memo = createDiffMemo();
 // Jobs run one after the other: the second one queued is what keeps this thread busy while the
 // main thread has not yet sent the next (it may be handling another worker's answers).
 let queue: Promise<void> = Promise.resolve();
-port.on('message', (job: WorkerJob) => {
+port.on('message', (message: WorkerJob | { init: WorkerInit }) => {
+  if ('init' in message) {
+    init = message.init;
+    return;
+  }
+  const job = message;
+  const { reference, diff } = init!;
   queue = queue.then(async () => {
     const results: WorkerResult[] = [];
     for (const item of job.items) {
       try {
         const { path, ...scan } = item.source;
         const model = await loadNode(path, scan);
-        const report = diffNodes(init.reference.model, model, {
-          labels: { left: init.reference.label, right: item.label },
-          ...init.diff,
+        const report = diffNodes(reference.model, model, {
+          labels: { left: reference.label, right: item.label },
+          ...diff,
           memo,
         });
         results.push({ index: item.index, style: model.style, role: model.role, differences: report.differences });
