@@ -12,9 +12,9 @@ import { join } from 'node:path';
 const root = new URL('../../', import.meta.url).pathname;
 let copy = '';
 
-function kdiff(args: string[], env: Record<string, string> = {}) {
+function kdiff(args: string[], env: Record<string, string> = {}, timeout?: number) {
   const r = spawnSync(process.execPath, [join(copy, 'bin/kdiff.js'), ...args], {
-    cwd: copy, encoding: 'utf8', maxBuffer: 64 << 20, env: { PATH: process.env.PATH ?? '', KDIFF_NOW: '2026-01-15T00:00:00Z', NO_COLOR: '1', ...env },
+    cwd: copy, encoding: 'utf8', maxBuffer: 64 << 20, timeout, env: { PATH: process.env.PATH ?? '', KDIFF_NOW: '2026-01-15T00:00:00Z', NO_COLOR: '1', ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -86,6 +86,26 @@ describe('the bundled CLI', () => {
     expect(bundled.code).toBe(1);
     expect(bundled.stdout).toBe(modules.stdout);
     expect(JSON.parse(bundled.stdout).nodes).toHaveLength(60);
+  });
+
+  it('starts no early worker for an audit that wants none, and never waits on one it did not use', () => {
+    const nodes = Array.from({ length: 60 }, () => MASTER);
+    // KDIFF_WORKERS=0: no worker at all; the launcher does not start one either.
+    const none = kdiff(['audit', '--baseline', MASTER, ...nodes, '--format', 'json'], { KDIFF_WORKERS: '0', KDIFF_BUNDLE_REPORT: '1' });
+    expect(none.stderr).toBe('kdiff: bundle used, code cache accepted\n');
+    expect(JSON.parse(none.stdout).summary).toEqual({ nodes: 60, drifted: 0, differences: 0 });
+    // Fewer nodes than an audit shares out (PARALLEL_MIN_NODES in src/audit/audit.ts), counted past the options' values.
+    const few = kdiff(['audit', '--baseline', MASTER, '--format', 'json', ...nodes.slice(0, 49)], { KDIFF_BUNDLE_REPORT: '1' });
+    expect(few.stderr).toBe('kdiff: bundle used, code cache accepted\n');
+    expect(JSON.parse(few.stdout).nodes).toHaveLength(49);
+    // Started, then never adopted: help and a usage error still end with their own answer (a
+    // process kept alive by the worker would be killed at the timeout, with no exit code).
+    const help = kdiff(['audit', ...nodes, '--help'], {}, 30_000);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: kdiff audit');
+    const bad = kdiff(['audit', ...nodes, '--format', 'nope'], {}, 30_000);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('nope');
   });
 
   it('colours through chalk, which is loaded as an ES module', () => {
