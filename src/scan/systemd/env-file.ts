@@ -89,30 +89,38 @@ const NEWLINE = '\n\r';
 const WHITESPACE = ' \t\n\r';
 /** Characters a backslash escapes inside double quotes, as in a shell (SHELL_NEED_ESCAPE). */
 const SHELL_NEED_ESCAPE = '"\\`$';
-const LF = 0x0a;
-const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
-const EQ = 0x3d;
-const QUOTE = 0x27;
-const DQUOTE = 0x22;
-const BACKSLASH = 0x5c;
+
+// Runs of characters a state passes over as they are, each up to the next character that means
+// something there: sticky expressions, so the scan is native and never looks past the run.
+const KEY_RUN = /[^=\n]*/y;
+const VALUE_RUN = /[^\\\n]*/y;
+const SINGLE_RUN = /[^'\n]*/y;
+const DOUBLE_RUN = /[^"\\\n]*/y;
+
+/** Where the run `re` matches at `from` ends (it may be empty: `from` itself). */
+function runEnd(re: RegExp, t: string, from: number): number {
+  re.lastIndex = from;
+  re.test(t);
+  return re.lastIndex;
+}
 
 /**
- * The end of a run of plain characters at `from` (up to the code unit `stop`, a line end or the
- * text's end), and where the blanks it ends with start once it is appended to a string of
+ * Where the blanks a run `t[from, end)` ends with start once it is appended to a string of
  * `outLength` (`trailing`: that position before the run, -1 for none).
  */
-function plainRun(t: string, from: number, stop: number, outLength: number, trailing: number): { end: number; trailing: number } {
-  let ws = trailing;
-  let j = from;
-  for (; j < t.length; j++) {
-    const u = t.charCodeAt(j);
-    if (u === stop || u === LF || u === CR) break;
-    if (u !== SPACE && u !== TAB) ws = -1;
-    else if (ws < 0) ws = outLength + (j - from);
+function trailingBlanks(t: string, from: number, end: number, outLength: number, trailing: number): number {
+  if (end === from) return trailing;
+  let k = end;
+  while (k > from) {
+    const u = t.charCodeAt(k - 1);
+    if (u !== SPACE && u !== TAB) break;
+    k--;
   }
-  return { end: j, trailing: ws };
+  if (k === end) return -1;
+  if (k > from) return outLength + (k - from);
+  return trailing >= 0 ? trailing : outLength;
 }
 
 /**
@@ -187,10 +195,10 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
           value = '';
           lastValueWs = -1;
         } else {
-          const run = plainRun(t, i, EQ, key.length, lastKeyWs);
-          lastKeyWs = run.trailing;
-          key += t.slice(i, run.end);
-          i = run.end - 1;
+          const end = runEnd(KEY_RUN, t, i);
+          lastKeyWs = trailingBlanks(t, i, end, key.length, lastKeyWs);
+          key += t.slice(i, end);
+          i = end - 1;
         }
         break;
       case 'pre-value':
@@ -215,10 +223,10 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
           state = 'value-escape';
           lastValueWs = -1;
         } else {
-          const run = plainRun(t, i, BACKSLASH, value.length, lastValueWs);
-          lastValueWs = run.trailing;
-          value += t.slice(i, run.end);
-          i = run.end - 1;
+          const end = runEnd(VALUE_RUN, t, i);
+          lastValueWs = trailingBlanks(t, i, end, value.length, lastValueWs);
+          value += t.slice(i, end);
+          i = end - 1;
         }
         break;
       case 'value-escape':
@@ -229,29 +237,25 @@ export function parseEnvFile(text: string, path: string): { vars: EnvVar[]; find
         break;
       case 'single':
         if (c === "'") state = 'pre-value';
-        else {
-          let j = i;
-          for (; j < n; j++) {
-            const u = t.charCodeAt(j);
-            if (u === QUOTE) break;
-            if (u === LF) line++;
-          }
-          value += t.slice(i, j);
-          i = j - 1;
+        else if (c === '\n') {
+          value += c;
+          line++;
+        } else {
+          const end = runEnd(SINGLE_RUN, t, i);
+          value += t.slice(i, end);
+          i = end - 1;
         }
         break;
       case 'double':
         if (c === '"') state = 'pre-value';
         else if (c === '\\') state = 'double-escape';
-        else {
-          let j = i;
-          for (; j < n; j++) {
-            const u = t.charCodeAt(j);
-            if (u === DQUOTE || u === BACKSLASH) break;
-            if (u === LF) line++;
-          }
-          value += t.slice(i, j);
-          i = j - 1;
+        else if (c === '\n') {
+          value += c;
+          line++;
+        } else {
+          const end = runEnd(DOUBLE_RUN, t, i);
+          value += t.slice(i, end);
+          i = end - 1;
         }
         break;
       case 'double-escape':
