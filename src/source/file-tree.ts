@@ -134,6 +134,10 @@ function keySegments(key: string): string[] {
  */
 interface DirState {
   lookups: number;
+  /** Its depth when it was reached from the root without following a link (resolution can start there); -1 otherwise. */
+  plain: number;
+  /** What lstat said of names in it, cached by name (the tree is one snapshot). */
+  stats?: Map<string, RawStat | null | { error: string }>;
   names?: string[] | { error: string };
   kinds?: Map<string, EntryKind | null>;
   complete?: boolean;
@@ -238,13 +242,12 @@ export class FileTree {
   private readonly backend: RawBackend;
   private readonly problems = new Map<string, Finding>();
   private readonly textCache = new Map<string, string | null>();
-  private readonly statCache = new Map<string, RawStat | null | { error: string }>();
+  /** lstat of the root (it is in no directory's `stats`). */
+  private rootStat: RawStat | null | { error: string } | undefined;
   private readonly linkCache = new Map<string, string | null>();
   private readonly listCache = new Map<string, string[]>();
   private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
-  /** Real directories (keys, with their depth) reached from the root without following a link: resolution can start at one. */
-  private readonly plainDirs = new Map<string, number>();
   private readonly hints: ListingHints | undefined;
   private steps = 0;
   private exhausted = false;
@@ -339,14 +342,14 @@ export class FileTree {
 
   /** Sorted names in a directory (links not followed); [] when it is not a directory. Unsafe names are left out, with a finding. */
   list(nodePath: string): string[] {
+    // Scanners list the same unit and PKI directories several times; the tree is one snapshot.
+    // Kept by the path as asked for, as resolve() keeps what it resolved.
+    const cached = this.exhausted ? undefined : this.listCache.get(nodePath);
+    if (cached) return [...cached];
     const r = this.resolve(nodePath);
     if (!r || r.stat.kind !== 'dir') return [];
-    const path = normalNodePath(nodePath);
-    // Scanners list the same unit and PKI directories several times; the tree is one snapshot.
-    const cached = this.listCache.get(path);
-    if (cached) return [...cached];
-    const out = this.listUncached(r, path);
-    this.listCache.set(path, out);
+    const out = this.listUncached(r, normalNodePath(nodePath));
+    if (!this.exhausted) this.listCache.set(nodePath, out);
     return [...out];
   }
 
@@ -390,10 +393,14 @@ export class FileTree {
   }
 
   /** Bytes of a regular file; null when absent, refused, unreadable or over the size limit (with a finding for all but absent). */
-  readBytes(nodePath: string, options: { maxBytes?: number } = {}): Buffer | null {
-    const limit = options.maxBytes ?? this.limits.maxFileBytes;
+  readBytes(nodePath: string, options?: { maxBytes?: number }): Buffer | null {
     const path = this.display(nodePath);
     if (path === null) return null;
+    return this.readNormal(path, options?.maxBytes ?? this.limits.maxFileBytes);
+  }
+
+  /** readBytes of a normal path (as display() makes it). */
+  private readNormal(path: string, limit: number): Buffer | null {
     const r = this.resolve(path);
     if (!r) return null;
     if (r.stat.kind !== 'file') {
@@ -453,7 +460,7 @@ export class FileTree {
     const path = this.display(nodePath);
     if (path === null) return null;
     if (this.textCache.has(path)) return this.textCache.get(path) ?? null;
-    const data = this.readBytes(path);
+    const data = this.readNormal(path, this.limits.maxFileBytes);
     const text = data ? this.decode(path, data) : null;
     this.textCache.set(path, text);
     return text;
@@ -611,23 +618,25 @@ export class FileTree {
    */
   private resolveNormal(path: string, display = path): Resolved | null {
     if (path.length <= 1) return this.resolveSegments('', display, '', 0);
-    const plain = this.plainDirs;
-    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    const dirs = this.dirs;
+    const last = path.lastIndexOf('/');
+    for (let slash = last; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
       const key = path.slice(1, slash);
-      const depth = plain.get(key);
-      if (depth === undefined) continue;
+      const d = dirs.get(key);
+      if (d === undefined || d.plain < 0) continue;
+      const depth = d.plain;
       if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
       const rest = path.slice(slash + 1);
-      if (slash === path.lastIndexOf('/') && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
+      if (slash === last && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
         // One name left (nearly every path asked for), within both bounds: the walk's last step,
         // done here unless the name is a link (the walk then follows it, as it would have).
         const next = `${key}/${rest}`;
-        const st = this.lookup(key, rest, next);
+        const st = this.lookup(key, rest, next, d);
         if (st === null || 'error' in st || st.kind !== 'symlink') {
           this.steps += depth + 1;
           if (st === null) return null;
           if ('error' in st) return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
-          if (st.kind === 'dir') plain.set(next, depth + 1);
+          if (st.kind === 'dir') this.dirState(next).plain = depth + 1;
           return { key: next, stat: st };
         }
       }
@@ -646,7 +655,7 @@ export class FileTree {
   private dirState(key: string): DirState {
     let d = this.dirs.get(key);
     if (d === undefined) {
-      d = { lookups: 0 };
+      d = { lookups: 0, plain: -1 };
       this.dirs.set(key, d);
     }
     return d;
@@ -691,14 +700,14 @@ export class FileTree {
    * directory's listing when the tree has one, else one lstat. Cached: the tree is read as one
    * snapshot, and a hostile tree cannot make us repeat work.
    */
-  private lookup(parent: string, name: string, key: string): RawStat | null | { error: string } {
-    const cached = this.statCache.get(key);
+  private lookup(parent: string, name: string, key: string, dir?: DirState): RawStat | null | { error: string } {
+    const d = dir ?? this.dirState(parent);
+    const cached = d.stats?.get(name);
     if (cached !== undefined) return cached;
     // A NUL cannot be in a listed name; the backend refuses such a path itself, as it always did.
     // A listed U+FFFD may stand for bytes that are not UTF-8 (readdir decodes `x\xff` as `x\ufffd`):
     // two entries then share one name in the listing, and only lstat says what this name is.
     if (this.backend.listWithKinds !== undefined && !name.includes('\0') && !name.includes('\ufffd')) {
-      const d = this.dirState(parent);
       // The root is listed at once: nearly every path starts there, and an opener may already hold its listing.
       if (d.names === undefined && (parent === '' || this.worthListing(parent, ++d.lookups))) {
         const size = this.dirSize(parent);
@@ -714,7 +723,7 @@ export class FileTree {
       }
     }
     const st = this.lstatKey(key);
-    this.statCache.set(key, st);
+    (d.stats ??= new Map()).set(name, st);
     return st;
   }
 
@@ -727,18 +736,30 @@ export class FileTree {
 
   /** A size the tree already has from lstat, without asking; -1 when unknown. */
   private knownSize(key: string): number {
-    const st = this.statCache.get(key);
+    const st = this.cachedStat(key);
     return st && !('error' in st) ? st.size : -1;
   }
 
   /** A directory's size from lstat (looked up once if the tree knew it only from a listing), -1 when unknown. */
   private dirSize(key: string): number {
-    let st = this.statCache.get(key);
+    let st = this.cachedStat(key);
     if (st === undefined) {
       st = this.lstatKey(key);
-      this.statCache.set(key, st);
+      if (key === '') this.rootStat = st;
+      else {
+        const slash = key.lastIndexOf('/');
+        const d = this.dirState(slash < 0 ? '' : key.slice(0, slash));
+        (d.stats ??= new Map()).set(key.slice(slash + 1), st);
+      }
     }
     return st && !('error' in st) && st.kind === 'dir' ? st.size : -1;
+  }
+
+  /** What lstat said of a real key, if the tree asked. */
+  private cachedStat(key: string): RawStat | null | { error: string } | undefined {
+    if (key === '') return this.rootStat;
+    const slash = key.lastIndexOf('/');
+    return this.dirs.get(slash < 0 ? '' : key.slice(0, slash))?.stats?.get(key.slice(slash + 1));
   }
 
   /** The backend's lstat of a real key. */
@@ -850,7 +871,7 @@ export class FileTree {
       current = next;
       depth++;
       stat = st;
-      if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.plainDirs.set(next, depth);
+      if (hops === 0 && st.kind === 'dir' && !this.exhausted) this.dirState(next).plain = depth;
     }
     return { key: current, stat };
   }
