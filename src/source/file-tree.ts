@@ -115,6 +115,9 @@ const DIR_UNSIZED: RawStat = { kind: 'dir', size: -1 };
 const LINK_UNSIZED: RawStat = { kind: 'symlink', size: -1 };
 const OTHER_UNSIZED: RawStat = { kind: 'other', size: -1 };
 
+/** A NUL or U+FFFD: a name the tree does not look up in a listing (see lookup). */
+const NOT_LISTED = /[\0\ufffd]/;
+
 /** Directories up to this lstat size (a few hundred names at most) are worth listing to answer lookups in them. */
 const LIST_FOR_LOOKUPS_BYTES = 8192;
 
@@ -249,6 +252,12 @@ export class FileTree {
   private readonly dirs = new Map<string, DirState>();
   private readonly resolveCache = new Map<string, Resolved | null>();
   private readonly hints: ListingHints | undefined;
+  // The limits resolution checks at every step, and whether the backend lists kinds, as fields of
+  // their own: one property load each where the hot paths ask.
+  private readonly maxResolveSteps: number;
+  private readonly maxTreeSteps: number;
+  private readonly maxPathLength: number;
+  private readonly listsKinds: boolean;
   private steps = 0;
   private exhausted = false;
 
@@ -258,6 +267,10 @@ export class FileTree {
     this.backend = backend;
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.hints = hints;
+    this.maxResolveSteps = this.limits.maxResolveSteps;
+    this.maxTreeSteps = this.limits.maxTreeSteps;
+    this.maxPathLength = this.limits.maxPathLength;
+    this.listsKinds = backend.listWithKinds !== undefined;
   }
 
   /** Problems met while reading (refused links, unreadable or oversized files), sorted, one per path and code. */
@@ -292,7 +305,8 @@ export class FileTree {
   kind(nodePath: string): 'file' | 'dir' | null {
     const r = this.resolve(nodePath);
     if (!r) return null;
-    return r.stat.kind === 'file' ? 'file' : r.stat.kind === 'dir' ? 'dir' : null;
+    const kind = r.stat.kind;
+    return kind === 'file' ? 'file' : kind === 'dir' ? 'dir' : null;
   }
 
   exists(nodePath: string): boolean {
@@ -300,11 +314,13 @@ export class FileTree {
   }
 
   isFile(nodePath: string): boolean {
-    return this.kind(nodePath) === 'file';
+    const r = this.resolve(nodePath);
+    return r !== null && r.stat.kind === 'file';
   }
 
   isDir(nodePath: string): boolean {
-    return this.kind(nodePath) === 'dir';
+    const r = this.resolve(nodePath);
+    return r !== null && r.stat.kind === 'dir';
   }
 
   /** Size in bytes of the regular file a path names (links followed), or null. Never reads it. */
@@ -534,7 +550,7 @@ export class FileTree {
 
   /** The normalized node path, or null (with a finding) when the path is too long to be a real one. */
   private display(nodePath: string): string | null {
-    if (nodePath.length > this.limits.maxPathLength) {
+    if (nodePath.length > this.maxPathLength) {
       this.addFinding({
         severity: 'warning',
         code: 'path-too-long',
@@ -625,15 +641,18 @@ export class FileTree {
       const d = dirs.get(key);
       if (d === undefined || d.plain < 0) continue;
       const depth = d.plain;
-      if (this.exhausted || depth > this.limits.maxResolveSteps || this.steps + depth > this.limits.maxTreeSteps) break;
+      const maxSteps = this.maxResolveSteps;
+      const treeSteps = this.steps + depth;
+      const maxTree = this.maxTreeSteps;
+      if (this.exhausted || depth > maxSteps || treeSteps > maxTree) break;
       const rest = path.slice(slash + 1);
-      if (slash === last && depth < this.limits.maxResolveSteps && this.steps + depth < this.limits.maxTreeSteps) {
+      if (slash === last && depth < maxSteps && treeSteps < maxTree) {
         // One name left (nearly every path asked for), within both bounds: the walk's last step,
         // done here unless the name is a link (the walk then follows it, as it would have).
         const next = `${key}/${rest}`;
         const st = this.lookup(key, rest, next, d);
         if (st === null || 'error' in st || st.kind !== 'symlink') {
-          this.steps += depth + 1;
+          this.steps = treeSteps + 1;
           if (st === null) return null;
           if ('error' in st) return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
           if (st.kind === 'dir') this.dirState(next).plain = depth + 1;
@@ -670,12 +689,12 @@ export class FileTree {
 
   private readDir(key: string, d: DirState, size: number): void {
     const max = this.limits.maxDirEntries;
-    if (this.backend.listWithKinds === undefined) {
+    if (!this.listsKinds) {
       d.names = this.backend.list(keySegments(key), max, size);
       return;
     }
     const keyed = this.backend.keyed;
-    const entries = keyed !== undefined ? keyed.listWithKinds(key, max, size) : this.backend.listWithKinds(keySegments(key), max, size);
+    const entries = keyed !== undefined ? keyed.listWithKinds(key, max, size) : this.backend.listWithKinds!(keySegments(key), max, size);
     if (!Array.isArray(entries)) {
       // No kinds to rely on: names only, if the backend can give those.
       d.names = this.backend.list(keySegments(key), max, size);
@@ -707,14 +726,15 @@ export class FileTree {
     // A NUL cannot be in a listed name; the backend refuses such a path itself, as it always did.
     // A listed U+FFFD may stand for bytes that are not UTF-8 (readdir decodes `x\xff` as `x\ufffd`):
     // two entries then share one name in the listing, and only lstat says what this name is.
-    if (this.backend.listWithKinds !== undefined && !name.includes('\0') && !name.includes('\ufffd')) {
+    if (this.listsKinds && !NOT_LISTED.test(name)) {
       // The root is listed at once: nearly every path starts there, and an opener may already hold its listing.
       if (d.names === undefined && (parent === '' || this.worthListing(parent, ++d.lookups))) {
         const size = this.dirSize(parent);
         if (size >= 0 && size <= LIST_FOR_LOOKUPS_BYTES) this.readDir(parent, d, size);
       }
-      if (d.kinds !== undefined) {
-        const kind = d.kinds.get(name);
+      const kinds = d.kinds;
+      if (kinds !== undefined) {
+        const kind = kinds.get(name);
         if (kind === undefined) {
           if (d.complete) return null;
         } else if (kind !== null) {
@@ -811,10 +831,10 @@ export class FileTree {
         stat = DIR;
         continue;
       }
-      if (++steps > this.limits.maxResolveSteps) {
-        return this.refuse('path-too-complex', display, `${display} takes more than ${this.limits.maxResolveSteps} steps to resolve (links included): not followed.`);
+      if (++steps > this.maxResolveSteps) {
+        return this.refuse('path-too-complex', display, `${display} takes more than ${this.maxResolveSteps} steps to resolve (links included): not followed.`);
       }
-      if (this.exhausted || ++this.steps > this.limits.maxTreeSteps) {
+      if (this.exhausted || ++this.steps > this.maxTreeSteps) {
         if (!this.exhausted) {
           this.exhausted = true;
           this.addFinding({
