@@ -76,11 +76,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const memo = createDiffMemo();
   const report: AuditReport = await runAudit(
-    labels.map((label) => ({
-      label,
-      load: () => loadNode(resolve(io.cwd, label), { label, now: today, expiringDays: config.expiringDays }),
-      source: { path: resolve(io.cwd, label), label, now: today, ...(config.expiringDays !== undefined ? { expiringDays: config.expiringDays } : {}) },
-    })),
+    labels.map((label) => {
+      const path = resolve(io.cwd, label);
+      return {
+        label,
+        load: () => loadNode(path, { label, now: today, expiringDays: config.expiringDays }),
+        source: { path, label, now: today, ...(config.expiringDays !== undefined ? { expiringDays: config.expiringDays } : {}) },
+      };
+    }),
     {
       baseline,
       diff: (l, r, names, sides) => diffNodes(l, r, { labels: names, sides, normalizeIdentity: opts.normalizeIdentity, now: today, expiringDays: config.expiringDays, memo }),
