@@ -311,3 +311,11 @@ export function readKeyBlock(block: PemBlock): KeyRead {
   }
   return { ...read };
 }
+
+/**
+ * A P-256 SubjectPublicKeyInfo as OpenSSL and Go write it: the fixed head (whose OIDs and lengths
+ * are plain DER) and a 64-byte point ending the 91 bytes. Plain DER throughout, without a walk.
+ */
+export function plainP256Spki(spki: Uint8Array): boolean {
+  return spki.length === 91 && P256_SPKI_HEAD.compare(spki, 0, 27) === 0;
+}

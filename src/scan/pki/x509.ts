@@ -7,8 +7,8 @@
  * it always did; both give the same facts (a test holds them equal on every fixture certificate).
  */
 import { X509Certificate, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
-import { MAX_MEMO_INPUT, RepeatCache } from '../../util/memo.js';
-import { certificateKey, spkiKeyFast } from './keys.js';
+import { Lru, MAX_MEMO_INPUT, RepeatCache } from '../../util/memo.js';
+import { certificateKey, plainP256Spki, spkiKeyFast } from './keys.js';
 import { sha256 as sha256Of } from '../../util/digest.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
 import type { Certificate } from '../../model/types.js';
@@ -382,38 +382,69 @@ function plainInteger(buf: Uint8Array, t: Tlv): boolean {
   return n === 1 || buf[t.start] !== 0 || (buf[t.start + 1] & 0x80) !== 0;
 }
 
+const MAX_OID_VALUE = Number.MAX_SAFE_INTEGER / 256;
+
 /**
- * Every TLV under `t` (a SEQUENCE) is one OpenSSL's decoder takes as it is: DER lengths, strict
- * OIDs, NULL empty, BOOLEAN one byte, plain integers, bit strings with a valid unused-bits count.
- * One loop with a stack of open values' ends instead of a call per level: it reads every byte of the TBS.
+ * Every TLV in [from, to) is one OpenSSL's decoder takes as it is: DER lengths, strict OIDs (what
+ * validOid and unpaddedOid accept), NULL empty, BOOLEAN one byte, plain integers, bit strings with
+ * a valid unused-bits count; `depth` is how many constructed values hold these TLVs (at most 8 may
+ * be open). One loop with a stack of open values' ends, TLV headers read in place: no call or
+ * object per TLV (the code runs at V8's baseline tier, where each costs).
  */
-function plainDer(buf: Uint8Array, t: Tlv): boolean {
-  if (t.tag !== SEQUENCE) return false;
-  // Ends of the constructed values being walked, innermost last: its length is the depth of the next TLV.
-  const ends = [t.end];
-  let pos = t.start;
-  while (ends.length > 0) {
-    const limit = ends[ends.length - 1];
+function plainRange(buf: Uint8Array, from: number, to: number, depth: number): boolean {
+  // Ends of the constructed values being walked, innermost last.
+  const ends = [to];
+  let limit = to;
+  let pos = from;
+  for (;;) {
     if (pos === limit) {
       ends.pop();
+      if (ends.length === 0) return true;
+      limit = ends[ends.length - 1];
       continue;
     }
-    const k = readTlvDer(buf, pos, limit);
-    if (!k) return false;
-    const { tag, start, end } = k;
-    const len = end - start;
+    // readTlvDer, in place.
+    if (pos + 2 > limit) return false;
+    const tag = buf[pos];
+    if ((tag & 0x1f) === 0x1f) return false;
+    let len = buf[pos + 1];
+    let start = pos + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 4 || start + n > limit) return false;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
+      start += n;
+      if (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return false;
+    }
+    const end = start + len;
+    if (end > limit) return false;
     switch (tag) {
       case SEQUENCE:
       case SET:
       case 0xa0:
       case 0xa3:
-        if (ends.length > 8) return false;
+        if (ends.length + depth > 9) return false;
         ends.push(end);
+        limit = end;
         pos = start;
         continue;
-      case OID:
-        if (!unpaddedOid(buf, k) || !validOid(buf, k)) return false;
+      case OID: {
+        // validOid and unpaddedOid in one pass: no sub-identifier starts with 0x80, none overflows, the last ends.
+        if (len === 0) return false;
+        let value = 0;
+        let prev = 0;
+        for (let i = start; i < end; i++) {
+          const b = buf[i];
+          if (b === 0x80 && !(prev & 0x80)) return false;
+          value = value * 128 + (b & 0x7f);
+          if (value > MAX_OID_VALUE) return false;
+          if ((b & 0x80) === 0) value = 0;
+          prev = b;
+        }
+        if (prev & 0x80) return false;
         break;
+      }
       case 0x05:
         if (len !== 0) return false;
         break;
@@ -421,7 +452,8 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
         if (len !== 1) return false;
         break;
       case INTEGER:
-        if (!plainInteger(buf, k)) return false;
+        // plainInteger
+        if (len === 0 || buf[start] & 0x80 || (len > 1 && buf[start] === 0 && (buf[start + 1] & 0x80) === 0)) return false;
         break;
       case BIT_STRING:
         if (len < 1 || buf[start] > 7) return false;
@@ -438,7 +470,6 @@ function plainDer(buf: Uint8Array, t: Tlv): boolean {
     }
     pos = end;
   }
-  return true;
 }
 
 const ASCII_SPACE = /[ \t\n\v\f\r]+/g;
@@ -494,9 +525,107 @@ interface StrictExtensions {
   extensions: Extensions;
 }
 
+/** One extension as strictExtensions reads it; the arrays are frozen (shared by every certificate holding the same bytes). */
+interface ExtensionFacts {
+  /** Its kind's bit in EXT_BITS. */
+  bit: number;
+  ca: boolean;
+  keyUsageBits: number | null;
+  keyUsage: string[] | null;
+  extKeyUsage: string[] | null;
+  sans: string[] | null;
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+}
+
 /**
- * The extensions when every one is of a kind OpenSSL caches and decodes without complaint (no
- * duplicates, no empty key usage, strict DER); null sends the certificate to OpenSSL.
+ * One Extension SEQUENCE (`e`, inside the extensions' SEQUENCE, so at depth 3 of the TBS) when it
+ * is plain DER of a kind OpenSSL caches and decodes without complaint; else null.
+ */
+function readExtension(buf: Buffer, e: Tlv): ExtensionFacts | null {
+  if (!plainRange(buf, e.start, e.end, 4)) return null;
+  const parts = childrenDer(buf, e);
+  if (!parts || parts.length < 2 || parts.length > 3) return null;
+  const oid = strictOid(buf, parts[0]);
+  // Only the extensions below are read here (any other sends the certificate to OpenSSL).
+  const bit = oid ? EXT_BITS[oid] : undefined;
+  if (bit === undefined) return null;
+  if (parts.length === 3 && (parts[1].tag !== BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
+  const octets = parts[parts.length - 1];
+  if (octets.tag !== OCTET_STRING) return null;
+  const inner = readTlvDer(buf, octets.start, octets.end);
+  if (!inner || inner.end !== octets.end) return null;
+  const n = inner.end - inner.start;
+  const out: ExtensionFacts = { bit, ca: false, keyUsageBits: null, keyUsage: null, extKeyUsage: null, sans: null, subjectKeyId: null, authorityKeyId: null };
+  if (oid === EXT_BASIC_CONSTRAINTS) {
+    const bc = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
+    if (!bc || bc.length > 2) return null;
+    let i = 0;
+    if (bc[i]?.tag === BOOLEAN) {
+      if (bc[i].end - bc[i].start !== 1 || buf[bc[i].start] !== 0xff) return null;
+      out.ca = true;
+      i++;
+    }
+    if (i < bc.length && !(out.ca && plainInteger(buf, bc[i]) && ++i === bc.length)) return null;
+  } else if (oid === EXT_KEY_USAGE) {
+    if (inner.tag !== BIT_STRING || n < 2 || n > 3) return null;
+    const unused = buf[inner.start];
+    if (unused > 7 || buf[inner.end - 1] & ((1 << unused) - 1)) return null;
+    const bits = buf[inner.start + 1] | (n > 2 ? buf[inner.start + 2] << 8 : 0);
+    if (bits === 0) return null;
+    out.keyUsageBits = bits;
+    out.keyUsage = Object.freeze(keyUsageNames(bits)) as string[];
+  } else if (oid === EXT_EXT_KEY_USAGE) {
+    const oids = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
+    if (!oids || oids.length === 0) return null;
+    const names: string[] = [];
+    for (const o of oids) {
+      const id = strictOid(buf, o);
+      if (id === null) return null;
+      names.push(EKU_NAMES[id] ?? id);
+    }
+    out.extKeyUsage = Object.freeze(names) as string[];
+  } else if (oid === EXT_SAN) {
+    const names = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
+    if (!names || names.length === 0) return null;
+    for (const g of names) if (g.tag !== 0x81 && g.tag !== 0x82 && g.tag !== 0x86 && g.tag !== 0x87) return null;
+    const sans = parseSans(buf, inner);
+    if (!sans) return null;
+    out.sans = Object.freeze(sans) as string[];
+  } else if (oid === EXT_SKID) {
+    if (inner.tag !== OCTET_STRING) return null;
+    out.subjectKeyId = buf.toString('hex', inner.start, inner.end);
+  } else if (oid === EXT_AKID) {
+    const ids = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
+    if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
+    if (ids.length === 1) out.authorityKeyId = buf.toString('hex', ids[0].start, ids[0].end);
+  } else return null;
+  return Object.freeze(out);
+}
+
+/**
+ * Pieces of a TBSCertificate read before, by their exact bytes (the value of a TLV whose tag and
+ * place are checked before the lookup): the issuer, validity and most extensions are the same in
+ * every node's certificate of a fleet, and a lookup costs less than the walk. Pieces larger than
+ * MAX_PIECE are read each time.
+ */
+const MAX_PIECE = 4096;
+const extensionPieces = new Lru<string, ExtensionFacts | null>(256);
+
+function extensionOf(buf: Buffer, e: Tlv): ExtensionFacts | null {
+  if (e.end - e.start > MAX_PIECE) return readExtension(buf, e);
+  const key = buf.toString('latin1', e.start, e.end);
+  let f = extensionPieces.get(key);
+  if (f === undefined) {
+    f = readExtension(buf, e);
+    extensionPieces.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * The extensions ([3] at depth 1 of the TBS) when every one is of a kind OpenSSL caches and decodes
+ * without complaint (no duplicates, no empty key usage, strict DER); null sends the certificate to OpenSSL.
  */
 function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | null {
   const extensions: Extensions = { sans: [], keyUsage: [], extKeyUsage: [] };
@@ -507,61 +636,21 @@ function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | n
   const list = childrenDer(buf, wrap[0]);
   if (!list || list.length === 0) return null;
   let seen = 0;
-  for (const e of list) {
-    const parts = e.tag === SEQUENCE ? childrenDer(buf, e) : null;
-    if (!parts || parts.length < 2 || parts.length > 3) return null;
-    const oid = strictOid(buf, parts[0]);
-    // Only the extensions below are read here (any other sends the certificate to OpenSSL), so a bit each tells duplicates.
-    const bit = oid ? EXT_BITS[oid] : undefined;
-    if (bit === undefined || seen & bit) return null;
-    seen |= bit;
-    if (parts.length === 3 && (parts[1].tag !== BOOLEAN || parts[1].end - parts[1].start !== 1 || buf[parts[1].start] !== 0xff)) return null;
-    const octets = parts[parts.length - 1];
-    if (octets.tag !== OCTET_STRING) return null;
-    const inner = readTlvDer(buf, octets.start, octets.end);
-    if (!inner || inner.end !== octets.end) return null;
-    const n = inner.end - inner.start;
-    if (oid === EXT_BASIC_CONSTRAINTS) {
-      const bc = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
-      if (!bc || bc.length > 2) return null;
-      let i = 0;
-      if (bc[i]?.tag === BOOLEAN) {
-        if (bc[i].end - bc[i].start !== 1 || buf[bc[i].start] !== 0xff) return null;
-        out.ca = true;
-        i++;
-      }
-      if (i < bc.length && !(out.ca && plainInteger(buf, bc[i]) && ++i === bc.length)) return null;
-    } else if (oid === EXT_KEY_USAGE) {
-      if (inner.tag !== BIT_STRING || n < 2 || n > 3) return null;
-      const unused = buf[inner.start];
-      if (unused > 7 || buf[inner.end - 1] & ((1 << unused) - 1)) return null;
-      const bits = buf[inner.start + 1] | (n > 2 ? buf[inner.start + 2] << 8 : 0);
-      if (bits === 0) return null;
-      out.keyUsageBits = bits;
-      extensions.keyUsage = keyUsageNames(bits);
-    } else if (oid === EXT_EXT_KEY_USAGE) {
-      const oids = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
-      if (!oids || oids.length === 0) return null;
-      for (const o of oids) {
-        const id = strictOid(buf, o);
-        if (id === null) return null;
-        extensions.extKeyUsage.push(EKU_NAMES[id] ?? id);
-      }
-    } else if (oid === EXT_SAN) {
-      const names = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
-      if (!names || names.length === 0) return null;
-      for (const g of names) if (g.tag !== 0x81 && g.tag !== 0x82 && g.tag !== 0x86 && g.tag !== 0x87) return null;
-      const sans = parseSans(buf, inner);
-      if (!sans) return null;
-      extensions.sans = sans;
-    } else if (oid === EXT_SKID) {
-      if (inner.tag !== OCTET_STRING) return null;
-      out.subjectKeyId = buf.toString('hex', inner.start, inner.end);
-    } else if (oid === EXT_AKID) {
-      const ids = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
-      if (!ids || ids.length > 1 || (ids.length === 1 && ids[0].tag !== 0x80)) return null;
-      if (ids.length === 1) out.authorityKeyId = buf.toString('hex', ids[0].start, ids[0].end);
-    } else return null;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    const f = e.tag === SEQUENCE ? extensionOf(buf, e) : null;
+    // A bit per kind tells duplicates.
+    if (!f || seen & f.bit) return null;
+    seen |= f.bit;
+    if (f.ca) out.ca = true;
+    if (f.keyUsage) {
+      out.keyUsageBits = f.keyUsageBits;
+      extensions.keyUsage = f.keyUsage;
+    }
+    if (f.extKeyUsage) extensions.extKeyUsage = f.extKeyUsage;
+    if (f.sans) extensions.sans = f.sans;
+    if (f.subjectKeyId !== null) out.subjectKeyId = f.subjectKeyId;
+    if (f.authorityKeyId !== null) out.authorityKeyId = f.authorityKeyId;
   }
   return out;
 }
@@ -607,38 +696,108 @@ class DerCertFacts implements CertFacts {
 
 const EMPTY = Buffer.alloc(0);
 
-/** A certificate read from its DER alone, or null when any part of it is for OpenSSL to judge. */
+/** A Name read by plainName, with its RFC 4514 text; frozen (shared by every certificate holding the same bytes). */
+interface NameFacts {
+  attrs: NameAttribute[];
+  canon: string;
+  text: string;
+}
+
+const namePieces = new Lru<string, NameFacts | null>(256);
+
+/** A Name at depth 1 of the TBS (issuer, subject) when it is plain DER plainName reads; else null. */
+function nameOf(buf: Buffer, t: Tlv): NameFacts | null {
+  if (t.tag !== SEQUENCE) return null;
+  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
+  let f = key === null ? undefined : namePieces.get(key);
+  if (f === undefined) {
+    const name = plainRange(buf, t.start, t.end, 2) ? plainName(buf, t) : null;
+    if (name) for (const a of name.attrs) Object.freeze(a);
+    f = name ? Object.freeze({ attrs: Object.freeze(name.attrs) as NameAttribute[], canon: name.canon, text: formatName(name.attrs) }) : null;
+    if (key !== null) namePieces.set(key, f);
+  }
+  return f;
+}
+
+const validityPieces = new Lru<string, { notBefore: string; notAfter: string } | null>(64);
+
+/** The Validity at depth 1 of the TBS when it is plain DER of two times decodeTime reads; else null. */
+function validityOf(buf: Buffer, t: Tlv): { notBefore: string; notAfter: string } | null {
+  if (t.tag !== SEQUENCE) return null;
+  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
+  let f = key === null ? undefined : validityPieces.get(key);
+  if (f === undefined) {
+    const v = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
+    const notBefore = v && v.length === 2 ? decodeTime(buf, v[0]) : null;
+    const notAfter = v && v.length === 2 ? decodeTime(buf, v[1]) : null;
+    f = notBefore && notAfter ? Object.freeze({ notBefore, notAfter }) : null;
+    if (key !== null) validityPieces.set(key, f);
+  }
+  return f;
+}
+
+const algorithmPieces = new Lru<string, { hash: SignedFacts['hash']; key: SignedFacts['keyType'] } | null>(64);
+
+/**
+ * The signature algorithm of a certificate (its outer AlgorithmIdentifier, which the TBS repeats at
+ * depth 1) when it is a plain form of one the DER reader verifies; else null. OpenSSL re-encodes the
+ * outer one for the fingerprint: only plain forms.
+ */
+function signatureAlgorithm(buf: Buffer, t: Tlv): { hash: SignedFacts['hash']; key: SignedFacts['keyType'] } | null {
+  if (t.tag !== SEQUENCE) return null;
+  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
+  let f = key === null ? undefined : algorithmPieces.get(key);
+  if (f === undefined) {
+    const alg = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
+    f = null;
+    if (alg && alg.length >= 1 && alg.length <= 2 && (alg.length === 1 || (alg[1].tag === 0x05 && alg[1].end === alg[1].start))) {
+      f = SIGNATURE_ALGORITHMS[strictOid(buf, alg[0]) ?? ''] ?? null;
+    }
+    if (key !== null) algorithmPieces.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * A certificate read from its DER alone, or null when any part of it is for OpenSSL to judge.
+ * Each part of the TBSCertificate is held to plain DER (plainRange) where it is read: the version
+ * and serial by their checks here, the rest by their readers (cached by their bytes).
+ */
 function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const top = readTlvDer(der, 0);
   if (!top || top.tag !== SEQUENCE || top.end !== der.length) return null;
   const outer = childrenDer(der, top);
   if (!outer || outer.length !== 3) return null;
-  const [tbsT, algT, sigT] = outer;
-  if (tbsT.tag !== SEQUENCE || algT.tag !== SEQUENCE || sigT.tag !== BIT_STRING) return null;
-  // The outer algorithm and signature are re-encoded by OpenSSL for the fingerprint: only plain forms.
-  const alg = childrenDer(der, algT);
-  if (!alg || alg.length < 1 || alg.length > 2 || (alg.length === 2 && (alg[1].tag !== 0x05 || alg[1].end !== alg[1].start))) return null;
-  const sigAlg = SIGNATURE_ALGORITHMS[strictOid(der, alg[0]) ?? ''];
+  const tbsT = outer[0];
+  const algT = outer[1];
+  const sigT = outer[2];
+  if (tbsT.tag !== SEQUENCE || sigT.tag !== BIT_STRING) return null;
+  const sigAlg = signatureAlgorithm(der, algT);
   if (!sigAlg || sigT.end - sigT.start < 2 || der[sigT.start] !== 0) return null;
-  if (!plainDer(der, tbsT)) return null;
   const tbs = childrenDer(der, tbsT);
   if (!tbs || tbs.length < 7 || tbs.length > 8) return null;
-  const [verT, serialT, innerAlgT, issuerT, validityT, subjectT, spkiT, extT] = tbs;
+  const verT = tbs[0];
+  const serialT = tbs[1];
+  const innerAlgT = tbs[2];
+  const validityT = tbs[4];
+  const subjectT = tbs[5];
+  const spkiT = tbs[6];
+  const extT = tbs.length === 8 ? tbs[7] : undefined;
   if (verT.tag !== 0xa0 || verT.end - verT.start !== 3 || der[verT.start] !== INTEGER || der[verT.start + 1] !== 1 || der[verT.start + 2] !== 2) return null;
-  if (!plainInteger(der, serialT) || !sameTlv(der, innerAlgT, algT) || validityT.tag !== SEQUENCE || spkiT.tag !== SEQUENCE) return null;
+  // The inner algorithm is the outer one, byte for byte: plain as that one is.
+  if (!plainInteger(der, serialT) || !sameTlv(der, innerAlgT, algT) || spkiT.tag !== SEQUENCE) return null;
   if (extT && extT.tag !== 0xa3) return null;
-  const issuer = plainName(der, issuerT);
-  const subject = plainName(der, subjectT);
-  const validity = childrenDer(der, validityT);
-  if (!issuer || !subject || !validity || validity.length !== 2) return null;
-  const notBefore = decodeTime(der, validity[0]);
-  const notAfter = decodeTime(der, validity[1]);
+  const issuer = nameOf(der, tbs[3]);
+  const subject = nameOf(der, subjectT);
+  const validity = validityOf(der, validityT);
+  if (!issuer || !subject || !validity) return null;
   const serial = decodeIntegerHex(der, serialT);
   const strict = strictExtensions(der, extT);
-  if (!notBefore || !notAfter || !serial || !strict) return null;
+  if (!serial || !strict) return null;
   const extensions = strict.extensions;
   // The SubjectPublicKeyInfo TLV starts where the subject ends. Views, not copies: the facts keep `der` anyway.
   const spki = der.subarray(subjectT.end, spkiT.end);
+  if (!plainP256Spki(spki) && !plainRange(der, spkiT.start, spkiT.end, 2)) return null;
   const key = spkiKeyFast(spki);
   if (!key) return null;
   const signed: SignedFacts = {
@@ -659,13 +818,13 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const isCA = strict.ca && (strict.keyUsageBits === null || (strict.keyUsageBits & KU_KEY_CERT_SIGN) !== 0);
   const cert = new DerCertFacts(der);
   cert.signed = signed;
-  cert.subject = formatName(subject.attrs);
-  cert.issuer = formatName(issuer.attrs);
+  cert.subject = subject.text;
+  cert.issuer = issuer.text;
   cert.subjectAttrs = subject.attrs;
   cert.serial = serial;
-  cert.notBefore = notBefore;
-  cert.notAfter = notAfter;
-  cert.sans = [...extensions.sans].sort();
+  cert.notBefore = validity.notBefore;
+  cert.notAfter = validity.notAfter;
+  cert.sans = extensions.sans.length < 2 ? extensions.sans.slice() : extensions.sans.slice().sort();
   cert.isCA = isCA;
   cert.keyUsage = extensions.keyUsage;
   cert.extKeyUsage = extensions.extKeyUsage;
