@@ -3,7 +3,7 @@
  * digits against Date, OID validity without building the text against decodeOid.
  */
 import fc from 'fast-check';
-import { TAG, decodeOid, decodeTime, validOid } from '../../../src/scan/pki/der.js';
+import { TAG, childrenDer, decodeOid, decodeTime, readTlv, readTlvDer, validOid, type Tlv } from '../../../src/scan/pki/der.js';
 
 /** decodeTime as it was before the digit shortcut: through Date. */
 function byDate(s: string, tag: number): string | null {
@@ -75,5 +75,48 @@ describe('validOid', () => {
     expect(decodeOid(b, { tag: TAG.OID, start: 0, end: b.length })).toBe('1.2.840.113549.1.1.11');
     expect(decodeOid(b, { tag: TAG.OID, start: 0, end: 3 })).toBe('1.2.840');
     expect(decodeOid(b, { tag: TAG.OID, start: 0, end: 2 })).toBeNull();
+  });
+});
+
+/** readTlvDer and childrenDer as they were: readTlv, then the header held to the minimal length encoding. */
+function readTlvDerByHeader(buf: Uint8Array, offset: number, limit: number): Tlv | null {
+  const t = readTlv(buf, offset, limit);
+  if (!t) return null;
+  const len = t.end - t.start;
+  const header = t.start - offset;
+  if (len < 0x80 ? header !== 2 : header !== 2 + (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return null;
+  return t;
+}
+
+function childrenByHeader(buf: Uint8Array, parent: Tlv): Tlv[] | null {
+  const out: Tlv[] = [];
+  for (let pos = parent.start; pos < parent.end; ) {
+    const t = readTlvDerByHeader(buf, pos, parent.end);
+    if (!t) return null;
+    out.push(t);
+    pos = t.end;
+  }
+  return out;
+}
+
+describe('readTlvDer and childrenDer', () => {
+  // Bytes biased toward TLV headers: tags, short and long lengths, padded long forms.
+  const byte = fc.oneof(fc.constantFrom(0x02, 0x04, 0x06, 0x1f, 0x30, 0x31, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x00, 0x01, 0x7f), fc.integer({ min: 0, max: 255 }));
+
+  it('read the minimal length encodings readTlv and the header check accepted, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 40 }), fc.nat({ max: 40 }), (bytes, cut) => {
+        const b = Uint8Array.from(bytes);
+        const limit = Math.min(cut, b.length);
+        expect(readTlvDer(b, 0, limit)).toEqual(readTlvDerByHeader(b, 0, limit));
+        expect(readTlvDer(b, 1, b.length)).toEqual(readTlvDerByHeader(b, 1, b.length));
+        const parent = { tag: TAG.SEQUENCE, start: 0, end: limit };
+        expect(childrenDer(b, parent)).toEqual(childrenByHeader(b, parent));
+      }),
+      { numRuns: 5000, seed: 7 },
+    );
+    const long = Buffer.concat([Buffer.from([0x04, 0x81, 0x80]), Buffer.alloc(0x80), Buffer.from([0x04, 0x81, 0x7f]), Buffer.alloc(0x7f)]);
+    expect(childrenDer(long, { tag: TAG.SEQUENCE, start: 0, end: 0x83 })).toEqual([{ tag: 0x04, start: 3, end: 0x83 }]);
+    expect(childrenDer(long, { tag: TAG.SEQUENCE, start: 0, end: long.length })).toBeNull();
   });
 });
