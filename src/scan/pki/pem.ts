@@ -46,7 +46,38 @@ export function readPem(data: Buffer | string): PemRead {
   return readPemText(buf, buf.toString('latin1'));
 }
 
+/**
+ * One block as OpenSSL and Go write it: BEGIN line, base64 lines (padding only at the end), END line
+ * of the same label, each ending in \n (the last may end the text). What the line reader below
+ * makes of a text of such blocks alone is exactly their bodies, joined: read so with one match a block.
+ */
+const PLAIN_BLOCK = /-----BEGIN ([A-Z0-9 ]{1,64})-----\n((?:[A-Za-z0-9+/]+\n)*[A-Za-z0-9+/]*={0,2}\n)-----END \1-----(?:\n|$)/y;
+const NEWLINES = /\n/g;
+
+/** The blocks of a text made of plain blocks alone (PLAIN_BLOCK, back to back), each valid base64; else null. */
+function readPlainPem(text: string): PemRead | null {
+  const blocks: PemBlock[] = [];
+  PLAIN_BLOCK.lastIndex = 0;
+  let line = 1;
+  while (PLAIN_BLOCK.lastIndex < text.length) {
+    const m = PLAIN_BLOCK.exec(text);
+    if (m === null || blocks.length >= MAX_BLOCKS) return null;
+    const body = m[2];
+    const b64 = body.replace(NEWLINES, '');
+    if (b64.length % 4 === 1 || b64.length === 0) return null;
+    blocks.push({ label: m[1], der: Buffer.from(b64, 'base64'), line });
+    // The BEGIN and END lines and one line per \n of the body.
+    line += 2 + body.length - b64.length;
+  }
+  return blocks.length > 0 ? { format: 'pem', blocks, problems: [] } : null;
+}
+
 function readPemText(buf: Buffer, text: string): PemRead {
+  return (text.charCodeAt(0) === DASH ? readPlainPem(text) : null) ?? readPemLines(buf, text);
+}
+
+/** The general reader, line by line. */
+function readPemLines(buf: Buffer, text: string): PemRead {
   if (buf.length === 0 || text.trim() === '') return { format: 'empty', blocks: [], problems: [] };
   // Split at \n alone: every line is trimmed before use, which drops the \r of a CRLF end (a string split costs less than a regex one).
   const lines = text.split('\n');
@@ -121,3 +152,9 @@ export function readPemFile(data: Buffer): { read: PemRead; shared: boolean } {
 export const PRIVATE_KEY_LABELS = new Set(['RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PRIVATE KEY', 'ENCRYPTED PRIVATE KEY', 'DSA PRIVATE KEY']);
 export const PUBLIC_KEY_LABELS = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
 export const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE']);
+
+/** The two readers apart (tests hold the plain one to the line reader): null when the plain one declines. */
+export const pemReaders = {
+  plain: (text: string): PemRead | null => readPlainPem(text),
+  lines: (text: string): PemRead => readPemLines(Buffer.from(text, 'latin1'), text),
+};
