@@ -55,11 +55,12 @@ export function componentSettings(
   // Indexed loops (per flag and config field of every node): -0.3% of a fleet audit's instructions against for...of.
   if (component) {
     const flags = component.flags;
+    const byName = flagCache(knowledge, name);
     for (let i = 0; i < flags.length; i++) {
       const f = flags[i];
       if (f.overridden) continue;
-      const key = knowledge.canonicalFlagName(name, f.name);
-      settings.set(key, flagSetting(name, key, f.name, f.value, `${f.name} (${f.source})`, knowledge, identity));
+      const s = commandLineSetting(byName, name, f.name, f.value, f.source, knowledge, identity);
+      settings.set(s.key, s);
     }
   }
   const configKinds = new Map<string, ConfigFile>();
@@ -212,6 +213,70 @@ function flagSetting(
 }
 
 const settingCaches = new WeakMap<DiffKnowledge, Lru<string, Setting>>();
+
+/**
+ * What a command-line flag of a component came to, by its name as written: its canonical name and
+ * the settings made of it (each for a source and a value with identity replaced). Every node of a
+ * fleet sets the same flags the same way: the setting is found by comparing the flag's own strings,
+ * where a key joined from them (as flagSetting's) costs building and hashing the whole text.
+ */
+interface FlagBucket {
+  key: string;
+  secret: boolean;
+  made: Array<{ source: string; raw: string; setting: Setting }>;
+}
+
+interface FlagCache {
+  byComponent: Map<string, Map<string, FlagBucket>>;
+  /** Settings kept in all buckets; the cache starts over past FLAG_CACHE_MAX (a hostile fleet's many names and values). */
+  size: number;
+}
+
+const FLAG_CACHE_MAX = 4096;
+/** Settings kept per flag: a fleet's few variants of one flag, not every node's. */
+const FLAG_VARIANTS = 8;
+const flagCaches = new WeakMap<DiffKnowledge, FlagCache>();
+
+function flagCache(knowledge: DiffKnowledge, component: string): Map<string, FlagBucket> {
+  let cache = flagCaches.get(knowledge);
+  if (!cache || cache.size > FLAG_CACHE_MAX) flagCaches.set(knowledge, (cache = { byComponent: new Map(), size: 0 }));
+  let byName = cache.byComponent.get(component);
+  if (!byName) cache.byComponent.set(component, (byName = new Map()));
+  return byName;
+}
+
+/** The setting of a flag given on the command line (as flagSetting makes it for origin `<name> (<source>)`). */
+function commandLineSetting(
+  byName: Map<string, FlagBucket>,
+  component: string,
+  writtenAs: string,
+  rawValue: string,
+  source: string,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): Setting {
+  let bucket = byName.get(writtenAs);
+  if (!bucket) {
+    const key = knowledge.canonicalFlagName(component, writtenAs);
+    bucket = { key, secret: isSecretKey(key), made: [] };
+    byName.set(writtenAs, bucket);
+  }
+  const key = bucket.key;
+  const raw = listsMembers(component, key, rawValue) ? rawValue : identity(rawValue);
+  // A secret's fingerprint is of the value as written: never kept.
+  if (bucket.secret) return makeFlagSetting(component, key, writtenAs, rawValue, raw, `${writtenAs} (${source})`, knowledge);
+  const made = bucket.made;
+  for (let i = 0; i < made.length; i++) {
+    const m = made[i];
+    if (m.raw === raw && m.source === source) return m.setting;
+  }
+  const setting = deepFreeze(makeFlagSetting(component, key, writtenAs, rawValue, raw, `${writtenAs} (${source})`, knowledge));
+  if (made.length >= FLAG_VARIANTS) made.shift();
+  made.push({ source, raw, setting });
+  const cache = flagCaches.get(knowledge);
+  if (cache) cache.size++;
+  return setting;
+}
 
 function makeFlagSetting(
   component: string,
