@@ -101,7 +101,7 @@ function namesOneNode(roles: readonly string[], sans: readonly string[]): boolea
 
 /** A function replacing the identity's names and addresses in any text, whole words only. */
 export function identityReplacer(id: NodeIdentity): (text: string) => string {
-  if (id.names.length === 0 && id.ips.length === 0) return (t) => t;
+  if (id.names.length === 0 && id.ips.length === 0) return keeps((t) => t, []);
   let re: RegExp | undefined;
   const slow = (text: string): string => {
     re ??= identityPattern(id);
@@ -120,7 +120,7 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
   // The same matches as identityPattern without a regular expression per node (each node's own
   // pattern costs more to compile than to run): ASCII text only, where the case-insensitive match of
   // the pattern is the lower-case text's.
-  return (text) => {
+  return keeps((text) => {
     // Most texts (`true`, `0s`, paths) hold no name or address. The pattern matches ASCII letters
     // only (case-insensitive matching maps no other character to one), so where the lower-case
     // text has no token anywhere it cannot match either, whatever else the text holds.
@@ -148,12 +148,32 @@ export function identityReplacer(id: NodeIdentity): (text: string) => string {
       done = from = at + hit.token.length;
     }
     return done === 0 ? text : out + text.slice(done);
-  };
+  }, alternatives.map((a) => a.token));
 }
 
 function holdsAny(lower: string, alternatives: ReadonlyArray<{ token: string }>): boolean {
-  for (const a of alternatives) if (lower.includes(a.token)) return true;
+  for (let i = 0; i < alternatives.length; i++) if (lower.includes(alternatives[i].token)) return true;
   return false;
+}
+
+/** The lower-case tokens of replacers that return any text whose lower case holds none of them as it is. */
+const tokensOf = new WeakMap<(text: string) => string, readonly string[]>();
+
+function keeps(replace: (text: string) => string, tokens: readonly string[]): (text: string) => string {
+  tokensOf.set(replace, tokens);
+  return replace;
+}
+
+/**
+ * True when `identity` (a replacer of identityReplacer) returns every text whose lower case is part
+ * of `lower` unchanged: one look through many texts (the fields of a config file every node shares,
+ * joined) instead of one per text. False when not known.
+ */
+export function keepsAll(identity: (text: string) => string, lower: string): boolean {
+  const tokens = tokensOf.get(identity);
+  if (tokens === undefined) return false;
+  for (let i = 0; i < tokens.length; i++) if (lower.includes(tokens[i])) return false;
+  return true;
 }
 
 function identityPattern(id: NodeIdentity): RegExp {

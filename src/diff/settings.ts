@@ -10,6 +10,7 @@ import type { DiffKnowledge } from './knowledge.js';
 import { isSecretKey, redactValue } from '../scan/configs/redact.js';
 import { Lru, deepFreeze, isShared } from '../util/memo.js';
 import { listsMembers } from './policy.js';
+import { keepsAll } from './identity.js';
 
 export interface Setting {
   /** Canonical flag name, or `<Kind>.<dotted.path>` for a config-file field that mirrors no flag. */
@@ -70,17 +71,20 @@ export function componentSettings(
   for (let i = 0; i < configs.length; i++) {
     const cfg = configs[i];
     configKinds.set(cfg.kind, cfg);
-    const fields = fieldsOf(cfg, knowledge);
+    const list = fieldsOf(cfg, knowledge);
+    const fields = list.fields;
+    // No text of the file holds this node's name or address (most files): nothing to replace in any field.
+    const plain = list.lower !== undefined && keepsAll(identity, list.lower);
     for (let j = 0; j < fields.length; j++) {
       const entry = fields[j];
       if (entry.flag !== undefined) {
         // The field's kept setting was made for its canonical name (per knowledge, as the fields are).
         const key = entry.kept !== undefined && entry.kept.component === name ? entry.kept.key : knowledge.canonicalFlagName(name, entry.flag);
         // A flag given on the command line wins over the config file (kubelet precedence).
-        if (!settings.has(key) || settings.get(key)?.fromFile) settings.set(key, fileSetting(entry, name, key, cfg.path, knowledge, identity));
+        if (!settings.has(key) || settings.get(key)?.fromFile) settings.set(key, fileSetting(entry, name, key, cfg.path, knowledge, identity, plain));
         continue;
       }
-      const setting = leafSetting(entry, cfg, identity);
+      const setting = leafSetting(entry, cfg, identity, plain);
       settings.set(setting.key, setting);
     }
   }
@@ -99,9 +103,11 @@ interface LeafField {
 }
 
 /** The setting of a config-file field that mirrors no flag; the one made for the last node when it is the same. */
-function leafSetting(field: LeafField, cfg: ConfigFile, identity: (text: string) => string): Setting {
-  const v = replaceDeep(field.value, identity);
+function leafSetting(field: LeafField, cfg: ConfigFile, identity: (text: string) => string, plain: boolean): Setting {
   const k = field.kept;
+  // Nothing to replace: the value compares as it is (replaceDeep would give an equal copy).
+  if (plain && k && k.file === cfg.path && sameLeaf(k.setting.value, field.value)) return k.setting;
+  const v = replaceDeep(field.value, identity);
   if (k && k.file === cfg.path && sameLeaf(k.setting.value, v)) return k.setting;
   const key = `${cfg.kind}.${field.path}`;
   const setting: Setting = {
@@ -142,8 +148,9 @@ function fileSetting(
   file: string,
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
+  plain: boolean,
 ): Setting {
-  const raw = identity(field.text);
+  const raw = plain ? field.text : identity(field.text);
   const k = field.kept;
   if (k && k.raw === raw && k.key === key && k.component === component && k.file === file) return k.setting;
   const setting: Setting = { ...flagSetting(component, key, field.flag, field.text, `${field.path} in ${file}`, knowledge, identity), fromFile: true };
@@ -152,8 +159,14 @@ function fileSetting(
   return setting;
 }
 
+/** The fields of a config file, and for a document many nodes share, the lower case of their texts joined. */
+interface FieldList {
+  fields: readonly Field[];
+  lower?: string;
+}
+
 /** The fields of a config file in document order. */
-function fieldsOf(cfg: ConfigFile, knowledge: DiffKnowledge): readonly Field[] {
+function fieldsOf(cfg: ConfigFile, knowledge: DiffKnowledge): FieldList {
   // A frozen document (as the scanner hands out, one per distinct file) is walked once for all nodes.
   const content = cfg.content;
   const cache = isShared(content) ? fieldCache(knowledge, content as object) : undefined;
@@ -174,13 +187,22 @@ function fieldsOf(cfg: ConfigFile, knowledge: DiffKnowledge): readonly Field[] {
     fields.push({ path, value });
     return true;
   });
-  cache?.set(cfg.kind, fields);
-  return fields;
+  if (!cache) return { fields };
+  // Each text's own lower case (a text's lower case is not always a part of the whole's: final sigma).
+  const texts: string[] = [];
+  for (const f of fields) {
+    if (f.flag !== undefined) texts.push(f.text.toLowerCase());
+    else if (typeof f.value === 'string') texts.push(f.value.toLowerCase());
+    else if (Array.isArray(f.value)) for (const x of f.value) if (typeof x === 'string') texts.push(x.toLowerCase());
+  }
+  const list = { fields, lower: texts.join('\n') };
+  cache.set(cfg.kind, list);
+  return list;
 }
 
-const fieldCaches = new WeakMap<DiffKnowledge, WeakMap<object, Map<string, readonly Field[]>>>();
+const fieldCaches = new WeakMap<DiffKnowledge, WeakMap<object, Map<string, FieldList>>>();
 
-function fieldCache(knowledge: DiffKnowledge, content: object): Map<string, readonly Field[]> {
+function fieldCache(knowledge: DiffKnowledge, content: object): Map<string, FieldList> {
   let byContent = fieldCaches.get(knowledge);
   if (!byContent) fieldCaches.set(knowledge, (byContent = new WeakMap()));
   let byKind = byContent.get(content);
