@@ -26,6 +26,19 @@ function byRole<T extends { path: string; roles: string[] }>(items: readonly T[]
   return m;
 }
 
+const NONE: never[] = [];
+
+/** The left roles, sorted, once per left map (the memo keeps a reference's for every node). */
+const sortedRoles = new WeakMap<Map<string, unknown>, string[]>();
+
+/** The roles of both sides, sorted; a node with no role the reference lacks (most of a fleet) has the reference's. */
+function rolesOf(lm: Map<string, unknown>, rm: Map<string, unknown>): readonly string[] {
+  let sorted = sortedRoles.get(lm);
+  if (!sorted) sortedRoles.set(lm, (sorted = [...lm.keys()].sort()));
+  for (const k of rm.keys()) if (!lm.has(k)) return [...new Set([...lm.keys(), ...rm.keys()])].sort();
+  return sorted;
+}
+
 /** Pairs two groups sharing a role: equal identity first, then the closest paths, then in order. */
 function pairUp<T>(
   l: T[],
@@ -34,7 +47,7 @@ function pairUp<T>(
   pathOf: (x: T, side: 'left' | 'right') => string,
 ): Array<[T | undefined, T | undefined]> {
   // One on each side (most roles): they pair whatever their identities, as the general case would.
-  if (l.length <= 1 && r.length <= 1) return l.length + r.length === 0 ? [] : [[l[0], r[0]]];
+  if (l.length <= 1 && r.length <= 1) return l.length + r.length === 0 ? NONE : [[l[0], r[0]]];
   // Each item's identity is worked out once, not at every comparison of the sort.
   const known = { left: new Map<T, string>(), right: new Map<T, string>() };
   const ident = (x: T, side: 'left' | 'right'): string => {
@@ -103,7 +116,7 @@ const FIELD_NAMES: Record<keyof CertIdentity, string> = {
 
 /** The kubelet's self-signed serving certificate is named `<host>@<unix time>`: the time is no identity. */
 function undate(dn: string): string {
-  return dn.replace(/@\d{9,}\b/g, '@<time>');
+  return dn.includes('@') ? dn.replace(/@\d{9,}\b/g, '@<time>') : dn;
 }
 
 /**
@@ -126,13 +139,14 @@ interface CertEntry {
 /** A node's certificates by role (no role: `path:<path>`), copies of one certificate within a role merged. */
 function certEntries(node: NodeModel, identity: (s: string) => string): Map<string, CertEntry[]> {
   const bundleOf = /^(.*)#\d+$/;
-  const primaries = new Set(node.certificates.filter((c) => !bundleOf.test(c.path)).map((c) => c.path));
+  let primaries: Set<string> | undefined;
   const bundles = new Map<string, Certificate[]>();
   const rolesBySha = new Map<string, Set<string>>();
   const certs: Certificate[] = [];
   for (const c of [...node.certificates].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const m = bundleOf.exec(c.path);
-    if (m && c.roles.length === 0 && primaries.has(m[1])) {
+    // Only a `path#N` is a bundle's further certificate (most nodes have none).
+    const m = c.path.includes('#') ? bundleOf.exec(c.path) : null;
+    if (m && c.roles.length === 0 && (primaries ??= new Set(node.certificates.filter((x) => !bundleOf.test(x.path)).map((x) => x.path))).has(m[1])) {
       bundles.set(m[1], [...(bundles.get(m[1]) ?? []), c]);
       continue;
     }
@@ -145,7 +159,15 @@ function certEntries(node: NodeModel, identity: (s: string) => string): Map<stri
   for (const c of certs) {
     for (const role of c.roles.length ? c.roles : [`path:${identity(c.path)}`]) {
       const group = out.get(role) ?? [];
-      const same = c.sha256 ? group.find((e) => e.cert.sha256 === c.sha256) : undefined;
+      let same: CertEntry | undefined;
+      if (c.sha256) {
+        for (let i = 0; i < group.length; i++) {
+          if (group[i].cert.sha256 === c.sha256) {
+            same = group[i];
+            break;
+          }
+        }
+      }
       if (same) {
         same.paths = [...same.paths, identity(c.path)].sort();
         continue;
@@ -161,13 +183,50 @@ function certIdentity(e: CertEntry, identity: (s: string) => string): CertIdenti
   const c = e.cert;
   return {
     subject: undate(identity(c.subject)),
-    sans: [...new Set(c.sans.map(identity))].sort(),
+    sans: c.sans.length === 0 ? [] : [...new Set(c.sans.map(identity))].sort(),
     issuer: undate(identity(c.issuer)),
     publicKey: c.publicKey,
-    usages: [...new Set([...c.keyUsage, ...c.extKeyUsage])].sort(),
+    usages: usagesOf(c),
     isCA: c.isCA,
-    bundle: e.bundle.map((b) => `${undate(identity(b.subject))} <- ${undate(identity(b.issuer))}`),
+    bundle: e.bundle.length === 0 ? [] : e.bundle.map((b) => `${undate(identity(b.subject))} <- ${undate(identity(b.issuer))}`),
   };
+}
+
+/** Key usages and extended key usages, each once, sorted. */
+function usagesOf(c: Certificate): string[] {
+  const out: string[] = [];
+  for (const list of [c.keyUsage, c.extKeyUsage]) {
+    for (let i = 0; i < list.length; i++) if (!out.includes(list[i])) out.push(list[i]);
+  }
+  return out.sort();
+}
+
+/** The fields of two identities that differ (as sameValue says), in FIELD_NAMES order. */
+function changedFields(a: CertIdentity, b: CertIdentity): Array<keyof CertIdentity> {
+  const out: Array<keyof CertIdentity> = [];
+  if (!sameText(a.subject, b.subject)) out.push('subject');
+  if (!sameList(a.sans, b.sans)) out.push('sans');
+  if (!sameText(a.issuer, b.issuer)) out.push('issuer');
+  if (!sameText(a.publicKey, b.publicKey)) out.push('publicKey');
+  if (!sameList(a.usages, b.usages)) out.push('usages');
+  if (a.isCA !== b.isCA && !sameValue(a.isCA, b.isCA)) out.push('isCA');
+  if (!sameList(a.bundle, b.bundle)) out.push('bundle');
+  return out;
+}
+
+function sameText(a: unknown, b: unknown): boolean {
+  return a === b || sameValue(a, b);
+}
+
+/** sameValue of two lists, without its passes over lists of strings. */
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return sameValue(a, b);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y) return typeof x === 'string' && typeof y === 'string' ? false : sameValue(a, b);
+  }
+  return true;
 }
 
 /** The identity of a left entry, kept on the entry when the memo keeps the entries. */
@@ -187,8 +246,6 @@ function leftCertStatus(e: CertEntry, ctx: DiffContext): CertStatus {
   return status;
 }
 
-const CERT_FIELDS = Object.keys(FIELD_NAMES) as ReadonlyArray<keyof CertIdentity>;
-
 /** A difference's copy of a field: the memo's identity of a left entry is shared by every node's comparison. */
 function own<T>(v: T): T {
   return (Array.isArray(v) ? [...v] : v) as T;
@@ -197,12 +254,24 @@ function own<T>(v: T): T {
 export function certStatus(c: Certificate, ctx: DiffContext): CertStatus {
   if (!ctx.now) return c.status;
   const now = ctx.now.getTime();
-  const nb = Date.parse(c.notBefore);
-  const na = Date.parse(c.notAfter);
+  const nb = parseDate(c.notBefore);
+  const na = parseDate(c.notAfter);
   if (Number.isFinite(nb) && now < nb) return 'not-yet-valid';
   if (Number.isFinite(na) && now > na) return 'expired';
   if (Number.isFinite(na) && na - now <= ctx.expiringDays * 86_400_000) return 'expiring';
   return 'valid';
+}
+
+/** Dates as Date.parse reads them; a fleet's certificates share a few validity dates. */
+const parsedDates = new Map<string, number>();
+
+function parseDate(text: string): number {
+  let ms = parsedDates.get(text);
+  if (ms === undefined) {
+    ms = Date.parse(text);
+    if (parsedDates.size < 1000) parsedDates.set(text, ms);
+  }
+  return ms;
 }
 
 /**
@@ -232,11 +301,11 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
   const idOf = leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(side === 'left' ? leftCertIdentity(e, ctx) : certIdentity(e, ctx.rightIdentity)));
   const pathOf = (e: CertEntry) => e.paths[0];
   const where = (e: CertEntry) => e.paths.join(', ');
-  for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
+  for (const role of rolesOf(lm, rm)) {
     const component = role.startsWith('path:') ? null : componentOfRole(role, known);
     const key = role.startsWith('path:') ? role.slice(5) : role;
     const what = role.startsWith('path:') ? `the certificate ${key}` : `the ${role} certificate`;
-    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf, pathOf)) {
+    for (const [l, r] of pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, idOf, pathOf)) {
       const lp = l ? where(l) : null;
       const rp = r ? where(r) : null;
       if (!l || !r) {
@@ -260,7 +329,7 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
       }
       const li = leftCertIdentity(l, ctx);
       const ri = certIdentity(r, ctx.rightIdentity);
-      const changed = CERT_FIELDS.filter((f) => !sameValue(li[f], ri[f]));
+      const changed = changedFields(li, ri);
       if (changed.length) {
         const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, own(x[f])]));
         const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
@@ -315,11 +384,11 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
     auth: k.auth,
   });
   const idOf = leftKept(ctx, (k: Kubeconfig, side: 'left' | 'right') => JSON.stringify(view(k, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)));
-  for (const role of [...new Set([...lm.keys(), ...rm.keys()])].sort()) {
+  for (const role of rolesOf(lm, rm)) {
     const component = role.startsWith('path:') ? null : componentOfRole(role, known);
     const key = role.startsWith('path:') ? role.slice(5) : role;
     const what = role.startsWith('path:') ? `the kubeconfig ${key}` : `the ${role} kubeconfig`;
-    for (const [l, r] of pairUp(lm.get(role) ?? [], rm.get(role) ?? [], idOf, (k, side) => (side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)(k.path))) {
+    for (const [l, r] of pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, idOf, (k, side) => (side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)(k.path))) {
       const lp = l ? ctx.leftIdentity(l.path) : null;
       const rp = r ? ctx.rightIdentity(r.path) : null;
       if (!l || !r) {
