@@ -5,6 +5,7 @@
 import type { Component, NodeModel } from '../model/types.js';
 import type { DiffKnowledge } from './knowledge.js';
 import { isIPv4, isIPv6 } from '../util/ip.js';
+import { canonicalFlagNames } from './settings.js';
 
 export interface NodeIdentity {
   names: string[];
@@ -45,6 +46,8 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   const names = new Set<string>();
   const ips = new Set<string>();
   const add = (value: string): void => {
+    // Found already (the same name in a flag, a kubeconfig and a certificate): kept as it is, nothing to check.
+    if (names.has(value) || ips.has(value)) return;
     const v = value.trim().replace(/^\[|\]$/g, '');
     if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<') || /^(0+:){7}0*1$/.test(v)) return;
     if (isIPv4(v) || isIPv6(v)) ips.add(v);
@@ -52,8 +55,9 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   };
   for (const c of node.components) {
     if (!NAME_FLAGS[c.name] && !ADDRESS_FLAGS[c.name] && !URL_FLAGS[c.name]) continue;
-    const effective = effectiveFlags(c, knowledge);
-    const valueOf = (flag: string) => effective.get(knowledge.canonicalFlagName(c.name, flag));
+    const canonical = canonicalFlagNames(knowledge, c.name);
+    const effective = effectiveFlags(c, canonical);
+    const valueOf = (flag: string) => effective.get(canonical(flag));
     for (const f of NAME_FLAGS[c.name] ?? []) {
       const v = valueOf(f);
       if (v !== undefined) add(v);
@@ -68,11 +72,11 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
     }
   }
   for (const k of node.kubeconfigs) {
-    const m = /^system:node:(.+)$/.exec(k.user ?? '');
+    const m = k.user?.startsWith('system:node:') ? /^system:node:(.+)$/.exec(k.user) : null;
     if (m) add(m[1]);
   }
   for (const cert of node.certificates) {
-    const m = /CN=system:node:([^,/]+)/.exec(cert.subject);
+    const m = cert.subject.includes('CN=system:node:') ? /CN=system:node:([^,/]+)/.exec(cert.subject) : null;
     if (m) add(m[1]);
     if (namesOneNode(cert.roles, cert.sans)) {
       for (const san of cert.sans) add(san.replace(/^(DNS|IP):/, ''));
@@ -94,7 +98,8 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
  * every controller's address in it: those are the cluster's, not this node's.
  */
 function namesOneNode(roles: readonly string[], sans: readonly string[]): boolean {
-  if (roles.length === 0 || !roles.every((r) => NODE_CERT_ROLES.includes(r))) return false;
+  if (roles.length === 0) return false;
+  for (let i = 0; i < roles.length; i++) if (!NODE_CERT_ROLES.includes(roles[i])) return false;
   const ips = sans.filter((s) => s.startsWith('IP:')).map((s) => s.slice(3)).filter((ip) => !ip.startsWith('127.') && ip !== '::1' && !/^(0+:){7}0*1$/.test(ip));
   return ips.length <= 1;
 }
@@ -242,9 +247,13 @@ export function effectiveFlag(c: Component, flag: string, knowledge: DiffKnowled
 }
 
 /** Every flag's effective value (as effectiveFlag gives it), by canonical name. */
-function effectiveFlags(c: Component, knowledge: DiffKnowledge): Map<string, string> {
+function effectiveFlags(c: Component, canonical: (flag: string) => string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of c.flags) if (!f.overridden) out.set(knowledge.canonicalFlagName(c.name, f.name), f.value);
+  const flags = c.flags;
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i];
+    if (!f.overridden) out.set(canonical(f.name), f.value);
+  }
   return out;
 }
 

@@ -267,6 +267,22 @@ function flagCache(knowledge: DiffKnowledge, component: string): Map<string, Fla
   return byName;
 }
 
+function bucketOf(byName: Map<string, FlagBucket>, component: string, writtenAs: string, knowledge: DiffKnowledge): FlagBucket {
+  let bucket = byName.get(writtenAs);
+  if (!bucket) {
+    const key = knowledge.canonicalFlagName(component, writtenAs);
+    bucket = { key, secret: isSecretKey(key), made: [] };
+    byName.set(writtenAs, bucket);
+  }
+  return bucket;
+}
+
+/** knowledge.canonicalFlagName, kept with the settings made of the flag. */
+export function canonicalFlagNames(knowledge: DiffKnowledge, component: string): (flag: string) => string {
+  const byName = flagCache(knowledge, component);
+  return (flag) => bucketOf(byName, component, flag, knowledge).key;
+}
+
 /** The setting of a flag given on the command line (as flagSetting makes it for origin `<name> (<source>)`). */
 function commandLineSetting(
   byName: Map<string, FlagBucket>,
@@ -277,12 +293,7 @@ function commandLineSetting(
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
 ): Setting {
-  let bucket = byName.get(writtenAs);
-  if (!bucket) {
-    const key = knowledge.canonicalFlagName(component, writtenAs);
-    bucket = { key, secret: isSecretKey(key), made: [] };
-    byName.set(writtenAs, bucket);
-  }
+  const bucket = bucketOf(byName, component, writtenAs, knowledge);
   const key = bucket.key;
   const raw = listsMembers(component, key, rawValue) ? rawValue : identity(rawValue);
   // A secret's fingerprint is of the value as written: never kept.
