@@ -14,14 +14,24 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
   const out: Difference[] = [];
   const admission = name === 'kube-apiserver' ? compareAdmission(left, right, ctx) : undefined;
   if (admission) out.push(admission);
-  for (const key of unionKeys(left.settings, right.settings.settings)) {
+  const ls = left.settings.settings;
+  const rs = right.settings.settings;
+  const keys = unionKeys(left.settings, rs);
+  // Indexed, and settings alike on both sides (most) passed over here, as compareSetting would.
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (admission !== undefined && ADMISSION_FLAGS.includes(key)) continue;
-    const l = left.settings.settings.get(key);
-    const r = right.settings.settings.get(key);
+    const l = ls.get(key);
+    const r = rs.get(key);
+    if (l !== undefined && r !== undefined) {
+      const a = l.value;
+      const b = r.value;
+      if (a !== null && a !== undefined && b !== null && b !== undefined && (a === b || sameValue(a, b))) continue;
+    }
     const d = compareSetting(name, key, l, r, left, right, ctx);
     if (d) out.push(d);
   }
-  return collapseItems(out, left, right, ctx);
+  return out.length === 0 ? out : collapseItems(out, left, right, ctx);
 }
 
 const ADMISSION_FLAGS = ['--enable-admission-plugins', '--disable-admission-plugins'];
