@@ -121,8 +121,20 @@ export class RepeatCache<V> {
 /** Inputs larger than this are parsed every time: caching them would let one big file pin memory. */
 export const MAX_MEMO_INPUT = 256 * 1024;
 
-/** A content key: SHA-256 of the bytes (or UTF-8 text), prefixed by what kind of parse it keys. */
+/**
+ * Texts up to this many characters are their own key: a Map hashes and compares a text of a few
+ * KiB for a third of what SHA-256 of it costs, and the caches keyed by them (a few hundred entries
+ * each) then hold at most a few MiB of keys.
+ */
+const TEXT_KEY_CHARS = 4096;
+
+/**
+ * A content key, prefixed by what kind of parse it keys: a short text itself (behind its length, so
+ * that what a caller appends to the key cannot be taken for part of the text), else SHA-256 of the
+ * bytes (or UTF-8 text). `kind` holds neither ':' nor '#': the two forms never meet.
+ */
 export function contentKey(kind: string, data: Buffer | Uint8Array | string): string {
+  if (typeof data === 'string' && data.length <= TEXT_KEY_CHARS) return `${kind}#${data.length}:${data}`;
   return `${kind}:${sha256(data, 'base64')}`;
 }
 
