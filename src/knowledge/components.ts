@@ -51,7 +51,12 @@ export const SHELL_WRAPPERS = ['sh', 'bash', 'dash'] as const;
 export const ENV_WRAPPERS = ['env'] as const;
 
 function baseName(path: string): string {
-  return path.split('/').pop() ?? path;
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** An argument as text: the words of a command line may be given as they are or with their sources. */
+function argText(a: string | { text: string }): string {
+  return typeof a === 'string' ? a : a.text;
 }
 
 /** Canonical component name for a binary path or argv[0] (`/usr/local/bin/kube-apiserver`, `hyperkube apiserver`). */
@@ -63,18 +68,22 @@ export function componentFromCommand(argv0: string, args: readonly string[] = []
  * The component a command runs and how many leading arguments name it (1 for `hyperkube apiserver`
  * and `docker daemon`, 0 otherwise), or null when it runs none kdiff knows.
  */
-export function identifyCommand(argv0: string, args: readonly string[] = []): { component: string; subcommandArgs: number } | null {
+export function identifyCommand(
+  argv0: string,
+  args: readonly string[] | readonly { text: string }[] = [],
+): { component: string; subcommandArgs: number } | null {
   const base = baseName(argv0);
   if ((MULTICALL_BINARIES as readonly string[]).includes(base)) {
-    const sub = args.find((a) => !a.startsWith('-'));
-    if (sub === undefined) return null;
+    const found = (args as ReadonlyArray<string | { text: string }>).find((a) => !argText(a).startsWith('-'));
+    if (found === undefined) return null;
+    const sub = argText(found);
     const hit = COMPONENT_BINARIES.find((c) => c.hyperkube?.includes(sub));
     return hit ? { component: hit.component, subcommandArgs: 1 } : null;
   }
   for (const c of COMPONENT_BINARIES) {
     if (!c.binaries.includes(base)) continue;
     if (c.subcommand === undefined) return { component: c.component, subcommandArgs: 0 };
-    if (args[0] === c.subcommand) return { component: c.component, subcommandArgs: 1 };
+    if (args.length > 0 && argText(args[0]) === c.subcommand) return { component: c.component, subcommandArgs: 1 };
   }
   return null;
 }

@@ -28,7 +28,15 @@ export interface ParseFlagsOptions {
 
 /** `--name`, `-v`; a lone `-` and a negative number are not flags. */
 function looksLikeFlag(text: string): boolean {
-  return text.length > 1 && text[0] === '-' && !/^-[0-9.]/.test(text);
+  if (text.length < 2 || text.charCodeAt(0) !== 0x2d) return false;
+  const c = text.charCodeAt(1);
+  return !((c >= 0x30 && c <= 0x39) || c === 0x2e);
+}
+
+/** A first character that may start a typographic dash's pseudo-flag (U+2010..U+2015, U+2212). */
+function mayBeTypographicDash(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return (c >= 0x2010 && c <= 0x2015) || c === 0x2212;
 }
 
 function unquote(value: string, strip: boolean): string {
@@ -64,7 +72,7 @@ export function parseFlags(words: readonly Word[], options: ParseFlagsOptions = 
     const w = words[i];
     const t = w.text;
     if (onlyArgs || !looksLikeFlag(t)) {
-      if (!onlyArgs && /^[\u2010-\u2015\u2212]-?[A-Za-z]/.test(t)) {
+      if (!onlyArgs && mayBeTypographicDash(t) && /^[\u2010-\u2015\u2212]-?[A-Za-z]/.test(t)) {
         // An en or em dash where "--" belongs, pasted from a document: not a flag to the program.
         findings.push({
           severity: 'warning',
@@ -80,8 +88,11 @@ export function parseFlags(words: readonly Word[], options: ParseFlagsOptions = 
       onlyArgs = true;
       continue;
     }
-    const m = /^(--?)([^=]*)(?:=([\s\S]*))?$/.exec(t);
-    if (!m || m[2] === '' || m[2].startsWith('-')) {
+    // `-name` or `--name`, then `=value` or nothing (what /^(--?)([^=]*)(?:=([\s\S]*))?$/ takes apart)
+    const dashes = t.charCodeAt(1) === 0x2d ? 2 : 1;
+    const eq = t.indexOf('=');
+    const end = eq < 0 ? t.length : eq;
+    if (end === dashes || t.charCodeAt(dashes) === 0x2d) {
       findings.push({
         severity: 'warning',
         code: 'flag-syntax',
@@ -91,9 +102,9 @@ export function parseFlags(words: readonly Word[], options: ParseFlagsOptions = 
       args.push(maskSecrets(t));
       continue;
     }
-    const name = m[1] + m[2];
-    if (m[3] !== undefined) {
-      flags.push({ name, value: unquote(m[3], strip), source: w.source });
+    const name = eq < 0 ? t : t.slice(0, eq);
+    if (eq >= 0) {
+      flags.push({ name, value: unquote(t.slice(eq + 1), strip), source: w.source });
       continue;
     }
     const next = words[i + 1];
@@ -113,10 +124,25 @@ const SECRET_FLAG = /token|password|passwd|secret|auth-key|key-data/i;
 
 /** `-v` and `--v` are the same flag to pflag and Go's flag package. */
 function flagKey(name: string): string {
-  return name.replace(/^-+/, '');
+  let i = 0;
+  while (name.charCodeAt(i) === 0x2d) i++;
+  return i === 0 ? name : name.slice(i);
 }
 
 function markOverridden(flags: Flag[], isRepeatable: ((flag: string) => boolean) | undefined, findings: Finding[]): void {
+  if (flags.length < 2) return;
+  // Most command lines give each flag once: then there is nothing to mark.
+  // (Names are `-x` or `--x`: two differ in key only as `-x` and `--x`.)
+  const names = new Set<string>();
+  for (let i = 0; i < flags.length; i++) names.add(flags[i].name);
+  if (names.size === flags.length) {
+    let clash = false;
+    for (let i = 0; i < flags.length && !clash; i++) {
+      const name = flags[i].name;
+      if (name.charCodeAt(1) !== 0x2d && names.has(`-${name}`)) clash = true;
+    }
+    if (!clash) return;
+  }
   const byKey = new Map<string, Flag[]>();
   for (const f of flags) {
     const k = flagKey(f.name);

@@ -106,8 +106,9 @@ export interface StyleAndRole {
 /** Decides how the node was built and what it is, each with its evidence. */
 export function classifyNode(tree: FileTree, components: readonly Component[], staticPodPath: string): StyleAndRole {
   const cp = components.filter((c) => CONTROL_PLANE.includes(c.name));
-  const asPods = [...new Set(cp.filter((c) => c.runMode === 'static-pod').map((c) => c.name))].sort();
-  const asDaemons = [...new Set(cp.filter((c) => c.runMode === 'systemd').map((c) => c.name))].sort();
+  // a worker runs none: no sets to make
+  const asPods = cp.length === 0 ? [] : [...new Set(cp.filter((c) => c.runMode === 'static-pod').map((c) => c.name))].sort();
+  const asDaemons = cp.length === 0 ? [] : [...new Set(cp.filter((c) => c.runMode === 'systemd').map((c) => c.name))].sort();
   const kubelet = components.find((c) => c.name === 'kubelet');
   const proxyDaemon = components.find((c) => c.name === 'kube-proxy' && c.runMode === 'systemd');
   const styleEvidence: string[] = [];
@@ -135,7 +136,7 @@ export function classifyNode(tree: FileTree, components: readonly Component[], s
 
   const roleEvidence: string[] = [];
   let role: NodeRole = 'unknown';
-  const cpNames = [...new Set(cp.map((c) => c.name))].sort();
+  const cpNames = cp.length === 0 ? [] : [...new Set(cp.map((c) => c.name))].sort();
   if (cpNames.length > 0) {
     role = 'control-plane';
     roleEvidence.push(`${list(cpNames)} ${cpNames.length === 1 ? 'runs' : 'run'} on this node.`);

@@ -156,26 +156,31 @@ export function expandArgs(cmd: ExecCommand, env: ReadonlyMap<string, EnvVar>): 
     seen.add(name);
     unset.push({ name, braces, path: w.path, line: w.line, word: w.text });
   };
-  for (const w of cmd.argv.slice(1)) {
-    const here = `${w.path}:${w.line}`;
+  const argv = cmd.argv;
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i];
+    const t = w.text;
     if (!cmd.expand) {
-      args.push({ text: w.text, source: here });
+      args.push({ text: t, source: `${w.path}:${w.line}` });
       continue;
     }
-    const t = w.text;
-    if (t[0] === '$' && t[1] !== '{' && t[1] !== '$') {
+    if (t.charCodeAt(0) === 0x24 && t[1] !== '{' && t[1] !== '$') {
       const name = t.slice(1);
       // a name that is not valid, or a variable that is not set, yields no word at all
-      const v = isValidEnvName(name) ? env.get(name) : undefined;
+      const valid = isValidEnvName(name);
+      const v = valid ? env.get(name) : undefined;
       if (!v) {
-        if (isValidEnvName(name)) noteUnset(name, false, w);
+        if (valid) noteUnset(name, false, w);
         continue;
       }
+      const words = splitValue(v);
+      if (words.length === 0) continue;
       const source = `${v.path}:${v.line}`;
-      for (const text of splitValue(v)) args.push({ text, source });
+      for (let j = 0; j < words.length; j++) args.push({ text: words[j], source });
       continue;
     }
-    args.push({ text: replaceBraced(t, env, (name) => noteUnset(name, true, w)), source: here });
+    const text = t.includes('$') ? replaceBraced(t, env, (name) => noteUnset(name, true, w)) : t;
+    args.push({ text, source: `${w.path}:${w.line}` });
   }
   return { args, unset };
 }

@@ -406,6 +406,16 @@ function etcdEnvironmentFlags(unit: string, env: Map<string, EnvVar>, written: r
   return out;
 }
 
+/** Secret-named flags' values replaced, in place: the flags were just made for this component. */
+function redactFlags<T extends { name: string; value: string }>(flags: T[]): T[] {
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i];
+    const value = redactFlagValue(f.name, f.value);
+    if (value !== f.value) f.value = value;
+  }
+  return flags;
+}
+
 /** The program a wrapper (`/bin/bash -c "..."`, `env A=b prog`) really starts, for finding the component. */
 function unwrap(argv0: string, args: Word[]): { argv0: string; args: Word[]; wrapper: string | null } {
   const base = argv0.split('/').pop() ?? argv0;
@@ -633,7 +643,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
         });
       }
       const inner = unwrap(cmd.path, args);
-      const id = identifyCommand(inner.argv0, inner.args.map((w) => w.text));
+      const id = identifyCommand(inner.argv0, inner.args);
       if (id) {
         const parsed = parseFlags(inner.args, { isBoolean: (flag) => isBool(id.component, flag) });
         for (const f of parsed.findings) sc.findings.push({ ...f, component: id.component });
@@ -647,10 +657,7 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
           enabled,
           unit: name,
           masked,
-          flags: [...parsed.flags, ...(id.component === 'etcd' ? etcdEnvironmentFlags(name, env, parsed.flags, sc.findings) : [])].map((f) => ({
-            ...f,
-            value: redactFlagValue(f.name, f.value),
-          })),
+          flags: redactFlags(id.component === 'etcd' ? [...parsed.flags, ...etcdEnvironmentFlags(name, env, parsed.flags, sc.findings)] : parsed.flags),
           ...(parsed.args.length > 0 ? { args: parsed.args } : {}),
         };
         components.push(component);
