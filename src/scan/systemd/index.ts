@@ -94,6 +94,12 @@ function copy(f: Finding): Finding {
   return { ...f };
 }
 
+/** Copies of a kept list's findings, in a new array (none to copy on most nodes). */
+function copyAll(list: readonly Finding[]): Finding[] {
+  if (list.length === 0) return [];
+  return list.map(copy);
+}
+
 class Scanner {
   private readonly parsed = new Map<string, ParsedUnitFile>();
   private readonly envFiles = new Map<string, EnvVar[] | null>();
@@ -102,10 +108,11 @@ class Scanner {
 
   constructor(private readonly tree: FileTree) {}
 
+  /** `list` is the caller's own new array: kept as it is. */
   private note(path: string, list: Finding[]): void {
     const existing = this.fileFindings.get(path);
-    if (existing) existing.push(...list);
-    else this.fileFindings.set(path, [...list]);
+    if (!existing) this.fileFindings.set(path, list);
+    else for (let i = 0; i < list.length; i++) existing.push(list[i]);
   }
 
   unitFile(path: string): ParsedUnitFile {
@@ -114,7 +121,7 @@ class Scanner {
       p = shared(unitFiles, 'unit', this.tree.readText(path) ?? '', path, parseUnitFile);
       if (isShared(p) && !parseIds.has(p)) parseIds.set(p, nextParseId++);
       this.parsed.set(path, p);
-      this.note(path, p.findings.map(copy));
+      this.note(path, copyAll(p.findings));
     }
     return p;
   }
@@ -151,7 +158,8 @@ class Scanner {
   /** Asked of each unit file and drop-in when it is found and again when it is applied. */
   private readonly masks = new Map<string, boolean>();
 
-  private readonly listed = new Map<string, ReadonlySet<string> | null>();
+  /** A short listing is searched as it is; a long one (a real root's unit directory) through a set. */
+  private readonly listed = new Map<string, readonly string[] | ReadonlySet<string> | null>();
 
   /**
    * False when the directory's listing shows it has no entry by that name, so the name need not be
@@ -163,11 +171,11 @@ class Scanner {
     if (names === undefined) {
       const list = this.tree.list(dir);
       if (list.length >= this.tree.limits.maxDirEntries) names = null;
-      else if (list.length === 0) names = this.tree.isDir(dir) ? null : new Set();
-      else names = new Set(list);
+      else if (list.length === 0) names = this.tree.isDir(dir) ? null : list;
+      else names = list.length <= 16 ? list : new Set(list);
       this.listed.set(dir, names);
     }
-    return names === null || names.has(name);
+    return names === null || (Array.isArray(names) ? names.includes(name) : (names as ReadonlySet<string>).has(name));
   }
 
   /** Whether a name in a unit directory holds something systemd would load or a mask. */
@@ -181,12 +189,15 @@ class Scanner {
   dropInFiles(dir: string): ReadonlyArray<{ name: string; path: string }> {
     let files = this.dropInDirs.get(dir);
     if (!files) {
-      files = this.tree
-        .list(dir)
-        .filter((f) => f.endsWith('.conf'))
-        .map((name) => ({ name, path: `${dir}/${name}` }))
-        .filter((f) => this.holds(f.path));
-      this.dropInDirs.set(dir, files);
+      const names = this.tree.list(dir);
+      const found: Array<{ name: string; path: string }> = [];
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
+        if (!name.endsWith('.conf')) continue;
+        const path = `${dir}/${name}`;
+        if (this.holds(path)) found.push({ name, path });
+      }
+      this.dropInDirs.set(dir, (files = found));
     }
     return files;
   }
@@ -198,9 +209,12 @@ class Scanner {
   fragment(name: string): { fragment: string | null; maskedBy: string | null } {
     let fragment: string | null = null;
     let maskedBy: string | null = null;
-    for (const candidate of [name, templateOf(name)]) {
+    const template = templateOf(name);
+    for (let c = 0; c < 2; c++) {
+      const candidate = c === 0 ? name : template;
       if (candidate === null) continue;
-      for (const dir of UNIT_SEARCH_PATH) {
+      for (let d = 0; d < UNIT_SEARCH_PATH.length; d++) {
+        const dir = UNIT_SEARCH_PATH[d];
         const p = `${dir}/${candidate}`;
         if (!this.mayHold(dir, candidate) || !this.holds(p)) continue;
         if (this.isMask(p)) {
@@ -226,18 +240,41 @@ class Scanner {
    */
   dropIns(name: string): { dropIns: string[]; own: string[] } {
     const dirNames = dropInDirNames(name);
-    const ownDirs = new Set([`${name}.d`, ...(templateOf(name) ? [`${templateOf(name)}.d`] : [])]);
+    const template = templateOf(name);
+    const ownDir = `${name}.d`;
+    const templateDir = template ? `${template}.d` : null;
     const byName = new Map<string, { path: string; own: boolean }>();
-    const add = (dir: string, dirName: string): void => {
-      if (!this.mayHold(dir, dirName)) return;
-      for (const f of this.dropInFiles(`${dir}/${dirName}`)) {
-        if (!byName.has(f.name)) byName.set(f.name, { path: f.path, own: ownDirs.has(dirName) });
+    const names: string[] = [];
+    for (let i = 0; i < UNIT_SEARCH_PATH.length; i++) {
+      const dir = UNIT_SEARCH_PATH[i];
+      for (let j = 0; j < dirNames.length; j++) {
+        const d = dirNames[j];
+        this.addDropIns(dir, d, d === ownDir || d === templateDir, byName, names);
       }
-    };
-    for (const dir of UNIT_SEARCH_PATH) for (const d of dirNames) add(dir, d);
-    for (const dir of UNIT_SEARCH_PATH) add(dir, TOP_LEVEL_DROP_INS);
-    const applied = [...byName.keys()].sort().map((k) => byName.get(k)!).filter((f) => !this.isMask(f.path));
-    return { dropIns: applied.map((f) => f.path), own: applied.filter((f) => f.own).map((f) => f.path) };
+    }
+    for (let i = 0; i < UNIT_SEARCH_PATH.length; i++) this.addDropIns(UNIT_SEARCH_PATH[i], TOP_LEVEL_DROP_INS, false, byName, names);
+    if (names.length > 1) names.sort();
+    const dropIns: string[] = [];
+    const own: string[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const f = byName.get(names[i])!;
+      if (this.isMask(f.path)) continue;
+      dropIns.push(f.path);
+      if (f.own) own.push(f.path);
+    }
+    return { dropIns, own };
+  }
+
+  /** The first directory holding a drop-in's file name wins. */
+  private addDropIns(dir: string, dirName: string, own: boolean, byName: Map<string, { path: string; own: boolean }>, names: string[]): void {
+    if (!this.mayHold(dir, dirName)) return;
+    const files = this.dropInFiles(`${dir}/${dirName}`);
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (byName.has(f.name)) continue;
+      byName.set(f.name, { path: f.path, own });
+      names.push(f.name);
+    }
   }
 
   /**
@@ -246,9 +283,11 @@ class Scanner {
    * frozen, and read only), with its findings copied for this node.
    */
   settings(files: readonly string[], unitName: string): UnitSettings {
-    const parsed = files.map((f) => this.unitFile(f));
+    const parsed: ParsedUnitFile[] = [];
+    for (let i = 0; i < files.length; i++) parsed.push(this.unitFile(files[i]));
     let key: string | null = unitName;
-    for (const p of parsed) {
+    for (let i = 0; i < parsed.length; i++) {
+      const p = parsed[i];
       const id = isShared(p) ? parseIds.get(p) : undefined;
       if (id === undefined) {
         key = null;
@@ -258,7 +297,7 @@ class Scanner {
     }
     const kept = key === null ? undefined : unitSettings.get(key);
     if (kept) {
-      for (let i = 0; i < files.length; i++) this.note(files[i], kept.findings[i].map(copy));
+      for (let i = 0; i < files.length; i++) this.note(files[i], copyAll(kept.findings[i]));
       return kept.settings;
     }
     const s: UnitSettings = { commands: [], execLines: 0, environment: [], environmentFiles: [], type: null };
@@ -270,7 +309,7 @@ class Scanner {
         this.apply(s, a, unitName, local);
       }
       findings.push(local);
-      this.note(files[i], local.map(copy));
+      this.note(files[i], copyAll(local));
     }
     if (key !== null) unitSettings.set(key, freezeShared({ settings: s, findings }));
     return s;
@@ -335,10 +374,15 @@ class Scanner {
   /** Environment= first, then each EnvironmentFile= in order, a later assignment replacing an earlier one. */
   environment(unit: string, s: UnitSettings): { env: Map<string, EnvVar>; read: string[] } {
     const env = new Map<string, EnvVar>();
-    for (const v of s.environment) env.set(v.name, v);
+    const environment = s.environment;
+    for (let i = 0; i < environment.length; i++) env.set(environment[i].name, environment[i]);
     const read: string[] = [];
-    for (const ef of s.environmentFiles) {
-      for (const file of this.expandGlob(ef.value.file)) {
+    const environmentFiles = s.environmentFiles;
+    for (let i = 0; i < environmentFiles.length; i++) {
+      const ef = environmentFiles[i];
+      const files = this.expandGlob(ef.value.file);
+      for (let j = 0; j < files.length; j++) {
+        const file = files[j];
         const vars = this.envFile(file);
         if (vars === null) {
           if (!ef.value.optional) {
@@ -353,7 +397,7 @@ class Scanner {
           continue;
         }
         read.push(file);
-        for (const v of vars) env.set(v.name, v);
+        for (let k = 0; k < vars.length; k++) env.set(vars[k].name, vars[k]);
       }
     }
     return { env, read };
@@ -536,22 +580,33 @@ function discoverUnits(tree: FileTree, wanted: ReadonlyMap<string, unknown>): Di
 
 /** Unit name -> targets that want or require it, and the first link that does, from the *.wants/ and *.requires/ links. */
 function wantedByMap(tree: FileTree): Map<string, { targets: string[]; link: string }> {
-  const map = new Map<string, { targets: Set<string>; link: string }>();
-  for (const dir of UNIT_SEARCH_PATH) {
-    for (const n of tree.list(dir)) {
-      const m = /^(.+)\.(wants|requires)$/.exec(n);
-      if (!m) continue;
-      for (const unit of tree.list(`${dir}/${n}`)) {
-        const e = map.get(unit) ?? { targets: new Set<string>(), link: `${dir}/${n}/${unit}` };
-        e.targets.add(m[1]);
-        map.set(unit, e);
+  const map = new Map<string, { targets: string[]; link: string }>();
+  for (let d = 0; d < UNIT_SEARCH_PATH.length; d++) {
+    const dir = UNIT_SEARCH_PATH[d];
+    const entries = tree.list(dir);
+    for (let i = 0; i < entries.length; i++) {
+      const n = entries[i];
+      const suffix = n.endsWith('.wants') ? 6 : n.endsWith('.requires') ? 9 : 0;
+      if (suffix === 0 || n.length === suffix) continue;
+      const target = n.slice(0, n.length - suffix);
+      // what /^(.+)\.(wants|requires)$/ took: "." stops at a line separator
+      if (target.includes('\u2028') || target.includes('\u2029')) continue;
+      const units = tree.list(`${dir}/${n}`);
+      for (let j = 0; j < units.length; j++) {
+        const unit = units[j];
+        const e = map.get(unit);
+        if (!e) map.set(unit, { targets: [target], link: `${dir}/${n}/${unit}` });
+        else if (!e.targets.includes(target)) e.targets.push(target);
       }
     }
   }
-  return new Map([...map].map(([k, v]) => [k, { targets: [...v.targets].sort(), link: v.link }]));
+  for (const e of map.values()) if (e.targets.length > 1) e.targets.sort();
+  return map;
 }
 
 function dedupeAndSort(findings: Finding[]): Finding[] {
+  // a worker's units find nothing: the list is new, and nothing in it to sort
+  if (findings.length <= 1) return findings;
   const seen = new Map<string, Finding>();
   for (const f of findings) {
     const k = `${f.path}\u0000${f.line ?? 0}\u0000${f.code}\u0000${f.message}`;
@@ -577,10 +632,13 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
 
   const discovery = discoverUnits(tree, wanted);
 
-  for (const name of discovery.names) {
+  const names = discovery.names;
+  for (let u = 0; u < names.length; u++) {
+    const name = names[u];
     const { fragment, maskedBy } = sc.fragment(name);
     const { dropIns, own } = sc.dropIns(name);
-    const link = wanted.get(name)?.link;
+    const wants = wanted.get(name);
+    const link = wants?.link;
     if (!fragment && !maskedBy && own.length === 0) {
       // only an instance named by a link gets here: neither its own file nor its template exists
       if (link && COMPONENT_UNIT_NAMES.has(unitPrefix(name))) {
@@ -608,11 +666,12 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       });
     }
 
-    const files = [...(fragment ? [fragment] : []), ...dropIns];
+    const files: string[] = fragment ? [fragment] : [];
+    for (let i = 0; i < dropIns.length; i++) files.push(dropIns[i]);
     const s = sc.settings(files, name);
     const { env, read } = sc.environment(name, s);
     const masked = maskedBy !== null;
-    const wantedBy = wanted.get(name)?.targets ?? [];
+    const wantedBy = wants?.targets ?? [];
     const enabled = !masked && wantedBy.length > 0;
     if (s.commands.length > 1 && s.type !== 'oneshot') {
       const last = s.commands[s.commands.length - 1];
@@ -629,7 +688,8 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
     let component: Component | null = null;
     if (cmd) {
       const { args, unset } = expandArgs(cmd, env);
-      execStart = [{ text: cmd.path, source: `${cmd.source.path}:${cmd.source.line}` }, ...args];
+      execStart = [{ text: cmd.path, source: `${cmd.source.path}:${cmd.source.line}` }];
+      for (let i = 0; i < args.length; i++) execStart.push(args[i]);
       for (const u of unset) {
         const ref = u.braces ? '${' + u.name + '}' : '$' + u.name;
         sc.findings.push({
@@ -646,11 +706,13 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       const id = identifyCommand(inner.argv0, inner.args);
       if (id) {
         const parsed = parseFlags(inner.args, { isBoolean: (flag) => isBool(id.component, flag) });
-        for (const f of parsed.findings) sc.findings.push({ ...f, component: id.component });
+        for (let i = 0; i < parsed.findings.length; i++) sc.findings.push({ ...parsed.findings[i], component: id.component });
+        const sources = files.slice();
+        for (let i = 0; i < read.length; i++) if (!sources.includes(read[i])) sources.push(read[i]);
         component = {
           name: id.component,
           runMode: 'systemd',
-          sources: [...new Set([...files, ...read])],
+          sources,
           image: null,
           binary: inner.argv0,
           version: null,
@@ -658,8 +720,8 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
           unit: name,
           masked,
           flags: redactFlags(id.component === 'etcd' ? [...parsed.flags, ...etcdEnvironmentFlags(name, env, parsed.flags, sc.findings)] : parsed.flags),
-          ...(parsed.args.length > 0 ? { args: parsed.args } : {}),
         };
+        if (parsed.args.length > 0) component.args = parsed.args;
         components.push(component);
         if (inner.wrapper && inner.args.some((w) => w.text.includes('$'))) {
           sc.findings.push({
@@ -687,31 +749,29 @@ export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): S
       });
     }
     if (component) {
-      for (const finding of sc.findings.slice(firstFinding)) finding.component ??= component.name;
+      const componentName = component.name;
+      for (let i = firstFinding; i < sc.findings.length; i++) sc.findings[i].component ??= componentName;
       // a drop-in shared by several units (service.d/, kube-.service.d/) is no one component's
-      const shared = new Set(dropIns.filter((d) => !own.includes(d)));
-      for (const f of files) if (!shared.has(f)) for (const finding of sc.fileFindings.get(f) ?? []) finding.component ??= component.name;
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i];
+        if (f !== fragment && !own.includes(f) && dropIns.includes(f)) continue;
+        const list = sc.fileFindings.get(f);
+        if (list) for (let j = 0; j < list.length; j++) list[j].component ??= componentName;
+      }
     }
     // a real root has hundreds of units: only those that run (or are named after) a component speak up
     if (component || COMPONENT_UNIT_NAMES.has(unitPrefix(name))) {
-      for (const f of [...files, ...read]) relevantFiles.add(f);
+      for (let i = 0; i < files.length; i++) relevantFiles.add(files[i]);
+      for (let i = 0; i < read.length; i++) relevantFiles.add(read[i]);
     } else {
       sc.findings.length = firstFinding;
     }
 
-    units.push({
-      name,
-      path,
-      dropIns,
-      environmentFiles: read,
-      execStart,
-      enabled,
-      masked,
-      wantedBy,
-      ...(component ? { component: component.name } : {}),
-      ...(missing ? { missing: true } : {}),
-      ...(maskedBy ? { maskedBy } : {}),
-    });
+    const unit: SystemdUnitFacts = { name, path, dropIns, environmentFiles: read, execStart, enabled, masked, wantedBy };
+    if (component) unit.component = component.name;
+    if (missing) unit.missing = true;
+    if (maskedBy) unit.maskedBy = maskedBy;
+    units.push(unit);
   }
 
   for (const [template, path] of discovery.templates) {
