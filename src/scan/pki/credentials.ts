@@ -61,7 +61,7 @@ interface PemFile {
   foundInDir: boolean;
   pem: PemRead | null;
   certs: CertEntry[];
-  privateKeyDigests: string[];
+  privateKeyIds: string[];
 }
 
 interface CertEntry {
@@ -140,7 +140,7 @@ class Scan {
     if (!real) return null;
     let f = this.files.get(real);
     if (!f) {
-      f = { path, realPath: real, aliases: new Set(), refs: [], foundInDir: false, pem: null, certs: [], privateKeyDigests: [] };
+      f = { path, realPath: real, aliases: new Set(), refs: [], foundInDir: false, pem: null, certs: [], privateKeyIds: [] };
       this.files.set(real, f);
     }
     f.aliases.add(path);
@@ -286,7 +286,7 @@ function readFilePem(scan: Scan, f: PemFile): void {
       const k = readKeyBlock(block);
       if (k.kind === 'invalid') {
         scan.finding(sev, 'key-unparseable', p, `${p}${who()}: the ${block.label} block at line ${block.line} could not be read as a key.`, component, block.line);
-      } else if (k.kind === 'private') f.privateKeyDigests.push(k.publicKeyDigest);
+      } else if (k.kind === 'private') f.privateKeyIds.push(k.publicKeyId);
     }
   }
   if (f.certs.length > 0) return;
@@ -339,11 +339,11 @@ function expectedKeyFiles(scan: Scan, f: PemFile, keyRefs: readonly FileReferenc
     }
   }
   const out: PemFile[] = [];
-  if (f.privateKeyDigests.length > 0) out.push(f);
+  if (f.privateKeyIds.length > 0) out.push(f);
   for (const p of paths) {
     const real = scan.tree.realPath(p);
     const kf = real ? scan.files.get(real) : undefined;
-    if (kf && kf.privateKeyDigests.length > 0 && !out.includes(kf)) out.push(kf);
+    if (kf && kf.privateKeyIds.length > 0 && !out.includes(kf)) out.push(kf);
   }
   return out;
 }
@@ -459,7 +459,7 @@ function readKubeconfigs(scan: Scan, refs: readonly FileReference[]): { work: Ku
         }
       }
     }
-    if (read.clientKey?.kind === 'embedded' && w.clientEmbedded && read.clientKey.publicKeyDigest !== null && read.clientKey.publicKeyDigest !== w.clientEmbedded.publicKeyDigest) {
+    if (read.clientKey?.kind === 'embedded' && w.clientEmbedded && read.clientKey.publicKeyId !== null && read.clientKey.publicKeyId !== w.clientEmbedded.publicKeyId) {
       scan.finding('error', 'kubeconfig-key-mismatch', path, `${path}: client-key-data does not belong to client-certificate-data.`, component);
     }
     work.push(w);
@@ -538,7 +538,7 @@ export function scanCredentials(
   const privateKeys = new Set<string>();
   for (const f of files) {
     for (const c of f.certs) certs.push(c);
-    for (const d of f.privateKeyDigests) privateKeys.add(d);
+    for (const d of f.privateKeyIds) privateKeys.add(d);
   }
   const candidates: IssuerCandidate[] = [];
   for (const c of certs) candidates.push({ path: c.path, facts: c.facts, embedded: false });
@@ -550,11 +550,11 @@ export function scanCredentials(
     if (!issuerPath) {
       scan.finding('info', 'issuer-not-on-node', c.path, `${c.path} was issued by ${c.facts.issuer || 'an unnamed CA'}, whose certificate is not on the node (or its signature does not verify).`);
     }
-    const digest = c.facts.publicKeyDigest;
-    let privateKey: Certificate['privateKey'] = privateKeys.has(digest) ? 'present' : 'absent';
+    const keyId = c.facts.publicKeyId;
+    let privateKey: Certificate['privateKey'] = privateKeys.has(keyId) ? 'present' : 'absent';
     if (c.index === 0) {
       const expected = expectedKeyFiles(scan, c.file, keyRefs);
-      if (expected.length > 0 && !expected.some((k) => k.privateKeyDigests.includes(digest))) {
+      if (expected.length > 0 && !expected.some((k) => k.privateKeyIds.includes(keyId))) {
         privateKey = 'mismatch';
         scan.finding('error', 'key-mismatch', c.path, `${c.path}: its private key ${expected.map((k) => k.path).join(', ')} does not match the certificate.`);
       }

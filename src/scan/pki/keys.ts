@@ -1,10 +1,12 @@
 /**
- * Private and public keys, reduced to the one thing kdiff keeps of them: a digest of the public
- * key they hold, to match a certificate with its key. Key material never leaves this module.
+ * Private and public keys, reduced to the one thing kdiff keeps of them: the public key they hold,
+ * to match a certificate with its key. Private key material never leaves this module.
  *
- * The digest is of a normalized public key (EC: curve and uncompressed point; RSA: modulus and
- * exponent; others: the SPKI DER as OpenSSL writes it), so a certificate's key and the key derived
- * from a private key compare equal however each was encoded. EC and RSA keys are read from their
+ * The public key is kept as a normalized id (EC: curve and uncompressed point; RSA: modulus and
+ * exponent; others: a SHA-256 digest of the SPKI DER as OpenSSL writes it), so a certificate's key
+ * and the key derived from a private key compare equal however each was encoded. The id itself,
+ * not a digest of it: it is public, only ever compared, and a digest costs more (~22K instructions,
+ * two a node in a fleet audit) than comparing the ~140 characters of a P-256 id. EC and RSA keys are read from their
  * DER here (RFC 5915 ECPrivateKey, RFC 8017 RSAPrivateKey, RFC 5208 PKCS #8): OpenSSL's decoder
  * costs ~0.3 ms a key, which dominates a fleet audit. Anything unusual goes through OpenSSL.
  */
@@ -19,8 +21,8 @@ import { PRIVATE_KEY_LABELS, PUBLIC_KEY_LABELS } from './pem.js';
 const { BIT_STRING, INTEGER, OCTET_STRING, OID, SEQUENCE } = TAG;
 
 export type KeyRead =
-  | { kind: 'private'; publicKeyDigest: string }
-  | { kind: 'public'; publicKeyDigest: string }
+  | { kind: 'private'; publicKeyId: string }
+  | { kind: 'public'; publicKeyId: string }
   /** Encrypted or of an unknown algorithm: present, but not comparable. */
   | { kind: 'opaque' }
   | { kind: 'invalid' };
@@ -48,18 +50,6 @@ const CURVE_BY_NAME: Record<string, { name: string; ecdh: string; size: number }
 /** SHA-256 of a public key's SubjectPublicKeyInfo DER. */
 export function spkiDigest(spki: Buffer): string {
   return sha256(spki);
-}
-
-/** The last id digested and its digest: a certificate and its key, read one after the other, digest the same public key. */
-let lastId = '';
-let lastDigest = '';
-
-function digestOf(id: string): string {
-  if (id !== lastId) {
-    lastDigest = sha256(id);
-    lastId = id;
-  }
-  return lastDigest;
 }
 
 function unsignedHex(b: Uint8Array): string {
@@ -122,19 +112,49 @@ const CURVE_PARAMS: Record<string, { p: bigint; b: bigint; n: bigint }> = {
   },
 };
 
-function bigint(b: Uint8Array): bigint {
-  return b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')}`);
+/** p and n big-endian, of the curve's size: the range checks compare bytes, no BigInt needed. */
+const CURVE_BYTES: Record<string, { p: Uint8Array; n: Uint8Array }> = Object.fromEntries(
+  Object.entries(CURVE_PARAMS).map(([name, c]) => {
+    const size = CURVE_BY_NAME[name].size;
+    const of = (v: bigint): Uint8Array => Buffer.from(v.toString(16).padStart(2 * size, '0'), 'hex');
+    return [name, { p: of(c.p), n: of(c.n) }];
+  }),
+);
+
+/** Big-endian unsigned v < limit (v may have leading zero bytes). */
+function below(v: Uint8Array, limit: Uint8Array): boolean {
+  let i = 0;
+  for (; i < v.length - limit.length; i++) if (v[i] !== 0) return false;
+  const pad = limit.length - (v.length - i);
+  for (let j = 0; j < limit.length; j++) {
+    const a = j < pad ? 0 : v[i + j - pad];
+    if (a !== limit[j]) return a < limit[j];
+  }
+  return false;
+}
+
+function nonZero(v: Uint8Array): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) return true;
+  return false;
 }
 
 /** A scalar in [1, n) and an uncompressed point on the curve: what OpenSSL accepts as an EC key pair. */
 export function validStoredKey(curve: { name: string; size: number }, d: Uint8Array, point: Uint8Array): boolean {
+  return validStoredPoint(curve, d, point, Buffer.from(point.buffer, point.byteOffset, point.length).toString('hex'));
+}
+
+/**
+ * validStoredKey with the point's hex given (the key's id holds it too). Ranges by bytes and x, y
+ * parsed from that hex: a BigInt per field by way of Buffer#toString cost ~9K instructions each.
+ */
+function validStoredPoint(curve: { name: string; size: number }, d: Uint8Array, point: Uint8Array, pointHex: string): boolean {
   const c = CURVE_PARAMS[curve.name];
-  if (!c || point.length !== 1 + 2 * curve.size || point[0] !== 4) return false;
-  const k = bigint(d);
-  if (k < 1n || k >= c.n) return false;
-  const x = bigint(point.subarray(1, 1 + curve.size));
-  const y = bigint(point.subarray(1 + curve.size));
-  if (x >= c.p || y >= c.p) return false;
+  const limits = CURVE_BYTES[curve.name];
+  if (!c || !limits || point.length !== 1 + 2 * curve.size || point[0] !== 4) return false;
+  if (!nonZero(d) || !below(d, limits.n)) return false;
+  if (!below(point.subarray(1, 1 + curve.size), limits.p) || !below(point.subarray(1 + curve.size), limits.p)) return false;
+  const x = BigInt(`0x${pointHex.slice(2, 2 + 2 * curve.size)}`);
+  const y = BigInt(`0x${pointHex.slice(2 + 2 * curve.size)}`);
   return (y * y - (x * x * x - 3n * x + c.b)) % c.p === 0n;
 }
 
@@ -171,7 +191,11 @@ function ecFromPrivate(buf: Uint8Array, t: Tlv | null, outerCurve: string | null
 function ecKeyId(curve: { name: string; ecdh: string; size: number }, d: Uint8Array, embedded: Uint8Array | null): string | null {
   // OpenSSL takes a stored public key as it is (it never recomputes it from the scalar), so a
   // valid stored point is the key's public key: no scalar multiplication (~50 µs) needed.
-  if (embedded && validStoredKey(curve, d, embedded)) return ecId(curve.name, embedded);
+  if (embedded) {
+    const hex = Buffer.from(embedded.buffer, embedded.byteOffset, embedded.length).toString('hex');
+    // The id as ecId writes it, from the hex the check read.
+    if (validStoredPoint(curve, d, embedded, hex)) return `ec:${curve.name}:${hex}`;
+  }
   let point: Buffer;
   try {
     const ecdh = createECDH(curve.ecdh);
@@ -245,23 +269,23 @@ function fromSpki(der: Uint8Array, t: Tlv | null): { id: string; description: st
   return null;
 }
 
-/** The digest, description and type of a plain EC or RSA SubjectPublicKeyInfo read from DER, or null (then OpenSSL reads it). */
-export function spkiKeyFast(spki: Uint8Array): { digest: string; description: string; type: 'ec' | 'rsa' } | null {
+/** The id, description and type of a plain EC or RSA SubjectPublicKeyInfo read from DER, or null (then OpenSSL reads it). */
+export function spkiKeyFast(spki: Uint8Array): { id: string; description: string; type: 'ec' | 'rsa' } | null {
   const top = readTlv(spki, 0);
   const fast = top && top.end === spki.length ? fromSpki(spki, top) : null;
   if (!fast) return null;
-  return { digest: digestOf(fast.id), description: fast.description, type: fast.id.startsWith('ec:') ? 'ec' : 'rsa' };
+  return { id: fast.id, description: fast.description, type: fast.id.startsWith('ec:') ? 'ec' : 'rsa' };
 }
 
 /**
- * The public-key digest and description of a certificate's SubjectPublicKeyInfo (its DER), read
+ * The public-key id and description of a certificate's SubjectPublicKeyInfo (its DER), read
  * directly for EC and RSA keys, else through the KeyObject `fallback` gives (which may throw).
  */
-export function certificateKey(spki: Uint8Array, fallback: () => KeyObject, describe: (k: KeyObject) => string): { digest: string; description: string } {
+export function certificateKey(spki: Uint8Array, fallback: () => KeyObject, describe: (k: KeyObject) => string): { id: string; description: string } {
   const fast = fromSpki(spki, readTlv(spki, 0));
-  if (fast) return { digest: digestOf(fast.id), description: fast.description };
+  if (fast) return fast;
   const key = fallback();
-  return { digest: digestOf(idOfKeyObject(key)), description: describe(key) };
+  return { id: idOfKeyObject(key), description: describe(key) };
 }
 
 /** Keys OpenSSL had to read, by a digest of their DER: the DER reader's keys cost less to read again than to hash. */
@@ -286,8 +310,7 @@ function readWithOpenSsl(der: Buffer, t: DerType): KeyRead {
         ? createPublicKey(createPrivateKey({ key: der, format: 'der', type: t.type as 'pkcs1' | 'sec1' | 'pkcs8' }))
         : createPublicKey({ key: der, format: 'der', type: t.type as 'pkcs1' | 'spki' }),
     );
-    const digest = digestOf(id);
-    return t.private ? { kind: 'private', publicKeyDigest: digest } : { kind: 'public', publicKeyDigest: digest };
+    return t.private ? { kind: 'private', publicKeyId: id } : { kind: 'public', publicKeyId: id };
   } catch {
     return { kind: 'invalid' };
   }
@@ -299,8 +322,7 @@ export function readKeyBlock(block: PemBlock): KeyRead {
   if (!t) return PRIVATE_KEY_LABELS.has(block.label) || PUBLIC_KEY_LABELS.has(block.label) ? { kind: 'opaque' } : { kind: 'invalid' };
   const fast = fastId(block.der, t);
   if (fast !== null) {
-    const digest = digestOf(fast);
-    return t.private ? { kind: 'private', publicKeyDigest: digest } : { kind: 'public', publicKeyDigest: digest };
+    return t.private ? { kind: 'private', publicKeyId: fast } : { kind: 'public', publicKeyId: fast };
   }
   // Keyed by a digest of the DER (never the key itself); a key seen on many nodes is read once.
   const key = `${block.label}:${sha256(block.der, 'base64')}`;

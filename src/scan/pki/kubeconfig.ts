@@ -2,7 +2,7 @@
  * Kubeconfig reader: which server, which CA, which credential the current context uses.
  * Format: https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/
  * (client-go clientcmd/api/v1 types). Never throws; secrets (token, client-key-data) are reduced
- * here to what may be shown: a bootstrap token's public id, a private key's public-key digest.
+ * here to what may be shown: a bootstrap token's public id, a private key's public key (keys.ts's id).
  */
 import { load } from 'js-yaml';
 import type { KubeconfigAuth } from '../../model/types.js';
@@ -22,8 +22,8 @@ export interface KubeconfigRead {
   insecureSkipTLSVerify: boolean;
   auth: KubeconfigAuth;
   clientCertificate: DataOrFile | null;
-  /** The client key's public-key digest when embedded and readable; a file path when a file; never the key. */
-  clientKey: { kind: 'embedded'; publicKeyDigest: string | null } | { kind: 'file'; path: string } | { kind: 'empty' } | null;
+  /** The client key's public-key id (keys.ts) when embedded and readable; a file path when a file; never the key. */
+  clientKey: { kind: 'embedded'; publicKeyId: string | null } | { kind: 'file'; path: string } | { kind: 'empty' } | null;
   /** `system:bootstrap:<id>` for a bootstrap token, the exec command, or null. */
   tokenIdentity: string | null;
   execCommand: string | null;
@@ -137,7 +137,7 @@ function parseKubeconfigUncached(text: string): KubeconfigRead {
     if (key?.kind === 'embedded') {
       const block = readPem(key.data).blocks.find((b) => PRIVATE_KEY_LABELS.has(b.label));
       const k = block ? readKeyBlock(block) : null;
-      read.clientKey = { kind: 'embedded', publicKeyDigest: k && k.kind === 'private' ? k.publicKeyDigest : null };
+      read.clientKey = { kind: 'embedded', publicKeyId: k && k.kind === 'private' ? k.publicKeyId : null };
     } else read.clientKey = key;
   } else if ('token' in user || 'tokenFile' in user) {
     read.auth = 'token';

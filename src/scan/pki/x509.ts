@@ -36,8 +36,8 @@ export interface CertFacts
   subjectAttrs: NameAttribute[];
   /** DER of the SubjectPublicKeyInfo as the certificate holds it. */
   spki: Buffer;
-  /** Digest of the normalized public key, to match private keys by (see keys.ts). */
-  publicKeyDigest: string;
+  /** The normalized public key (id), to match private keys by (see keys.ts). */
+  publicKeyId: string;
 }
 
 const NAME_TYPES: Record<string, string> = {
@@ -265,13 +265,13 @@ function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } 
     return { error: 'certificate fields could not be read' };
   }
   let publicKey = 'unknown';
-  let publicKeyDigest = '';
+  let publicKeyId = '';
   // The SubjectPublicKeyInfo TLV starts where the subject ends.
   const spki = Buffer.from(der.subarray(subjectT.end, spkiT.end));
   try {
     const k = certificateKey(spki, () => x509.publicKey, describeKey);
     publicKey = k.description;
-    publicKeyDigest = k.digest;
+    publicKeyId = k.id;
   } catch {
     // an algorithm OpenSSL does not know: keep the rest
   }
@@ -291,7 +291,7 @@ function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } 
       extKeyUsage: extensions.extKeyUsage,
       publicKey,
       spki,
-      publicKeyDigest,
+      publicKeyId,
       sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
     },
   };
@@ -680,7 +680,7 @@ class DerCertFacts implements CertFacts {
   extKeyUsage: string[] = [];
   publicKey = '';
   spki: Buffer = EMPTY;
-  publicKeyDigest = '';
+  publicKeyId = '';
   sha256 = '';
 
   constructor(der: Buffer) {
@@ -830,7 +830,7 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   cert.extKeyUsage = extensions.extKeyUsage;
   cert.publicKey = key.description;
   cert.spki = spki;
-  cert.publicKeyDigest = key.digest;
+  cert.publicKeyId = key.id;
   cert.sha256 = sha256 ?? sha256Of(der);
   return { cert };
 }

@@ -1,6 +1,6 @@
 /**
  * keys.ts reads EC and RSA keys from their DER instead of through OpenSSL's (slow) decoder; here
- * every key the fast path reads must give the digest OpenSSL's own reading gives.
+ * every key the fast path reads must give the public-key id OpenSSL's own reading gives.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { readKeyBlock, certificateKey } from '../../../src/scan/pki/keys.js';
 import { readPem } from '../../../src/scan/pki/pem.js';
 import { describeKey } from '../../../src/scan/pki/x509.js';
 
-/** The digest as keys.ts defines it, computed from OpenSSL's KeyObject. */
+/** The public-key id as keys.ts defines it, computed from OpenSSL's KeyObject. */
 function reference(pub: KeyObject): string {
   const jwk = pub.export({ format: 'jwk' });
   const hex = (b64: string) => {
@@ -21,13 +21,13 @@ function reference(pub: KeyObject): string {
   if (jwk.kty === 'EC') id = `ec:${jwk.crv}:04${Buffer.from(jwk.x!, 'base64url').toString('hex')}${Buffer.from(jwk.y!, 'base64url').toString('hex')}`;
   else if (jwk.kty === 'RSA') id = `rsa:${hex(jwk.n!)}:${hex(jwk.e!)}`;
   else id = `spki:${createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex')}`;
-  return createHash('sha256').update(id).digest('hex');
+  return id;
 }
 
 /** What reading the key through OpenSSL alone gives. */
 function opensslRead(der: Buffer, type: 'sec1' | 'pkcs8' | 'pkcs1'): ReturnType<typeof readKeyBlock> {
   try {
-    return { kind: 'private', publicKeyDigest: reference(createPublicKey(createPrivateKey({ key: der, format: 'der', type }))) };
+    return { kind: 'private', publicKeyId: reference(createPublicKey(createPrivateKey({ key: der, format: 'der', type }))) };
   } catch {
     return { kind: 'invalid' };
   }
@@ -49,7 +49,7 @@ const pairs: { name: string; privateKey: KeyObject; publicKey: KeyObject }[] = [
 ];
 
 describe('readKeyBlock', () => {
-  it.each(pairs)('$name: every encoding gives OpenSSL’s public-key digest', ({ name, privateKey, publicKey }) => {
+  it.each(pairs)('$name: every encoding gives OpenSSL’s public-key id', ({ name, privateKey, publicKey }) => {
     const want = reference(publicKey);
     const encodings: string[] = [privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey.export({ type: 'spki', format: 'pem' }) as string];
     if (name.startsWith('EC')) encodings.push(privateKey.export({ type: 'sec1', format: 'pem' }) as string);
@@ -58,11 +58,11 @@ describe('readKeyBlock', () => {
     }
     for (const pem of encodings) {
       const read = readKeyBlock(block(pem));
-      expect(read).toEqual({ kind: pem.includes('PRIVATE') ? 'private' : 'public', publicKeyDigest: want });
+      expect(read).toEqual({ kind: pem.includes('PRIVATE') ? 'private' : 'public', publicKeyId: want });
     }
     // A certificate's SubjectPublicKeyInfo, read directly or through its KeyObject, agrees.
     const spki = publicKey.export({ type: 'spki', format: 'der' });
-    expect(certificateKey(spki, () => publicKey, describeKey)).toEqual({ digest: want, description: describeKey(publicKey) });
+    expect(certificateKey(spki, () => publicKey, describeKey)).toEqual({ id: want, description: describeKey(publicKey) });
   });
 
   it('leaves a SEC1 key whose stored public key is not its own to OpenSSL', () => {
@@ -89,7 +89,7 @@ describe('readKeyBlock', () => {
     for (const f of files) {
       const text = readFileSync(new URL(`../../../${f}`, import.meta.url), 'utf8');
       const b = readPem(text).blocks.find((x) => x.label.endsWith('PRIVATE KEY'))!;
-      expect(readKeyBlock(b)).toEqual({ kind: 'private', publicKeyDigest: reference(createPublicKey(createPrivateKey(text))) });
+      expect(readKeyBlock(b)).toEqual({ kind: 'private', publicKeyId: reference(createPublicKey(createPrivateKey(text))) });
     }
   });
 
@@ -110,11 +110,11 @@ describe('readKeyBlock', () => {
     const spki = publicKey.export({ type: 'spki', format: 'der' });
     // The layout read by position (the same fixed bytes in every key OpenSSL writes).
     expect([pkcs8.length, spki.length]).toEqual([138, 91]);
-    const want = { kind: 'private', publicKeyDigest: reference(publicKey) };
+    const want = { kind: 'private', publicKeyId: reference(publicKey) };
     // SEC1 holds the same key without the PKCS #8 wrapping: always walked.
     expect(readKeyBlock({ label: 'PRIVATE KEY', der: pkcs8, line: 1 })).toEqual(want);
     expect(readKeyBlock({ label: 'EC PRIVATE KEY', der: privateKey.export({ type: 'sec1', format: 'der' }), line: 1 })).toEqual(want);
-    expect(certificateKey(spki, () => publicKey, describeKey)).toEqual({ digest: want.publicKeyDigest, description: 'EC P-256' });
+    expect(certificateKey(spki, () => publicKey, describeKey)).toEqual({ id: want.publicKeyId, description: 'EC P-256' });
     // A wrong version, curve, length or tag anywhere in the fixed bytes leaves the key to the walk or OpenSSL, as before.
     for (const at of [4, 5, 26, 28, 33, 35, 68, 69, 72]) {
       const bad = Buffer.from(pkcs8);

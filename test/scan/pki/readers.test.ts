@@ -143,7 +143,7 @@ current-context: two
     expect(blank).toMatchObject({ auth: 'client-certificate', clientCertificate: { kind: 'empty' }, ca: { kind: 'empty' }, server: 'https://<api_ip>:6443' });
     const redacted = parseKubeconfig(readFileSync(join(FIXTURES, 'corpus/kubeadm-maxxmoney/v1.16.2-ddd99ec/etc/kubernetes/kubelet.conf'), 'utf8'));
     expect(redacted.clientCertificate).toMatchObject({ kind: 'embedded', placeholder: true });
-    expect(redacted.clientKey).toEqual({ kind: 'embedded', publicKeyDigest: null });
+    expect(redacted.clientKey).toEqual({ kind: 'embedded', publicKeyId: null });
     const calico = parseKubeconfig(readFileSync(join(FIXTURES, 'corpus/kubeadm-ebenneil-k8/v1.22.17-b91c3ea/etc/cni/net.d/calico-kubeconfig'), 'utf8'));
     expect(calico).toMatchObject({ auth: 'token', tokenIdentity: null, server: 'https://10.100.0.1:443' });
   });

@@ -168,9 +168,9 @@ describe('EC private keys with a stored public point', () => {
       const offCurve = Buffer.from(da);
       offCurve[offCurve.length - 1] ^= 1;
       const spkiOf = (k: ReturnType<typeof createPublicKey>) => readKeyBlock({ label: 'PUBLIC KEY', der: k.export({ type: 'spki', format: 'der' }), line: 1 });
-      expect(sec1(da)).toEqual({ kind: 'private', publicKeyDigest: (spkiOf(a.publicKey) as { publicKeyDigest: string }).publicKeyDigest });
-      expect(sec1(mixed)).toEqual({ kind: 'private', publicKeyDigest: (spkiOf(createPublicKey({ key: opensslDigestOf(mixed), format: 'der', type: 'spki' })) as { publicKeyDigest: string }).publicKeyDigest });
-      expect(sec1(mixed)).toEqual({ kind: 'private', publicKeyDigest: (spkiOf(b.publicKey) as { publicKeyDigest: string }).publicKeyDigest });
+      expect(sec1(da)).toEqual({ kind: 'private', publicKeyId: (spkiOf(a.publicKey) as { publicKeyId: string }).publicKeyId });
+      expect(sec1(mixed)).toEqual({ kind: 'private', publicKeyId: (spkiOf(createPublicKey({ key: opensslDigestOf(mixed), format: 'der', type: 'spki' })) as { publicKeyId: string }).publicKeyId });
+      expect(sec1(mixed)).toEqual({ kind: 'private', publicKeyId: (spkiOf(b.publicKey) as { publicKeyId: string }).publicKeyId });
       expect(() => opensslDigestOf(offCurve)).toThrow();
       expect(sec1(offCurve)).toEqual({ kind: 'invalid' });
     }
