@@ -61,12 +61,18 @@ function byName(a: Component, b: Component): number {
   );
 }
 
+function byPath(a: { path: string }, b: { path: string }): number {
+  return compareText(a.path, b.path);
+}
+
 function findingKey(f: Finding): string {
-  return [f.path ?? '', String(f.line ?? 0).padStart(9, '0'), f.code, f.component ?? '', f.message].join('\u0000');
+  return `${f.path ?? ''}\u0000${String(f.line ?? 0).padStart(9, '0')}\u0000${f.code}\u0000${f.component ?? ''}\u0000${f.message}`;
 }
 
 /** Findings sorted by path, line and code, exact duplicates removed. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
+  // most nodes have one finding or none: nothing to key
+  if (findings.length <= 1) return findings.slice();
   const unique = new Map<string, Finding>();
   for (const f of findings) {
     const key = findingKey(f);
@@ -80,13 +86,18 @@ function list(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
+function endingWith(paths: readonly string[], end: string): string | undefined {
+  for (let i = 0; i < paths.length; i++) if (paths[i].endsWith(end)) return paths[i];
+  return undefined;
+}
+
 /** Signs that kubeadm set up the kubelet (the only thing on a kubeadm worker's disk). */
 function kubeadmKubeletEvidence(tree: FileTree, kubelet: Component | undefined): string[] {
   const out: string[] = [];
   if (kubelet) {
-    const dropIn = kubelet.sources.find((s) => /\/10-kubeadm\.conf$/.test(s));
+    const dropIn = endingWith(kubelet.sources, '/10-kubeadm.conf');
     if (dropIn) out.push(`The kubelet runs under systemd with kubeadm's drop-in ${dropIn}.`);
-    const flagsEnv = kubelet.sources.find((s) => /\/kubeadm-flags\.env$/.test(s));
+    const flagsEnv = endingWith(kubelet.sources, '/kubeadm-flags.env');
     if (flagsEnv) out.push(`The kubelet reads ${flagsEnv}, which kubeadm init/join writes.`);
     if (out.length > 0) return out;
   }
@@ -105,12 +116,18 @@ export interface StyleAndRole {
 
 /** Decides how the node was built and what it is, each with its evidence. */
 export function classifyNode(tree: FileTree, components: readonly Component[], staticPodPath: string): StyleAndRole {
-  const cp = components.filter((c) => CONTROL_PLANE.includes(c.name));
+  const cp: Component[] = [];
+  let kubelet: Component | undefined;
+  let proxyDaemon: Component | undefined;
+  for (let i = 0; i < components.length; i++) {
+    const c = components[i];
+    if (CONTROL_PLANE.includes(c.name)) cp.push(c);
+    if (kubelet === undefined && c.name === 'kubelet') kubelet = c;
+    if (proxyDaemon === undefined && c.name === 'kube-proxy' && c.runMode === 'systemd') proxyDaemon = c;
+  }
   // a worker runs none: no sets to make
   const asPods = cp.length === 0 ? [] : [...new Set(cp.filter((c) => c.runMode === 'static-pod').map((c) => c.name))].sort();
   const asDaemons = cp.length === 0 ? [] : [...new Set(cp.filter((c) => c.runMode === 'systemd').map((c) => c.name))].sort();
-  const kubelet = components.find((c) => c.name === 'kubelet');
-  const proxyDaemon = components.find((c) => c.name === 'kube-proxy' && c.runMode === 'systemd');
   const styleEvidence: string[] = [];
   if (asPods.length > 0) styleEvidence.push(`${list(asPods)} ${asPods.length === 1 ? 'runs as a static pod' : 'run as static pods'} from ${staticPodPath}.`);
   if (asDaemons.length > 0) styleEvidence.push(`${list(asDaemons)} ${asDaemons.length === 1 ? 'runs as a systemd daemon' : 'run as systemd daemons'}.`);
@@ -141,7 +158,12 @@ export function classifyNode(tree: FileTree, components: readonly Component[], s
     role = 'control-plane';
     roleEvidence.push(`${list(cpNames)} ${cpNames.length === 1 ? 'runs' : 'run'} on this node.`);
   } else {
-    const node = [...new Set(components.filter((c) => c.name === 'kubelet' || c.name === 'kube-proxy').map((c) => c.name))].sort();
+    const node: string[] = [];
+    for (let i = 0; i < components.length; i++) {
+      const n = components[i].name;
+      if ((n === 'kubelet' || n === 'kube-proxy') && !node.includes(n)) node.push(n);
+    }
+    if (node.length > 1) node.sort();
     if (node.length > 0) {
       role = 'worker';
       roleEvidence.push(`Only ${list(node)} of the Kubernetes components run${node.length === 1 ? 's' : ''} on this node.`);
@@ -160,7 +182,7 @@ export function classifyNode(tree: FileTree, components: readonly Component[], s
  * how units are parsed (tests drive it with hand-made kubelet components).
  */
 export function assembleNode(tree: FileTree, systemd: SystemdScan, options: ScanOptions = {}): NodeModel {
-  const findings: Finding[] = [...systemd.findings];
+  const findings: Finding[] = systemd.findings.slice();
   const daemons = systemd.components;
   const kubelet = daemons.find((c) => c.name === 'kubelet');
 
@@ -185,11 +207,11 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
     });
   }
 
-  const components = [...daemons, ...pods.components].sort(byName);
+  const components = daemons.concat(pods.components).sort(byName);
   const skip = new Set(kubeletConfig ? [kubeletConfig.path] : []);
   const others = scanConfigs(tree, components, skip);
   findings.push(...others.findings);
-  const configs = [...(kubeletConfig ? [kubeletConfig] : []), ...others.configs].sort((a, b) => compareText(a.path, b.path));
+  const configs = (kubeletConfig ? [kubeletConfig].concat(others.configs) : others.configs.slice()).sort(byPath);
 
   const refs = collectReferences(components, configs);
   const creds = scanCredentials(tree, refs, options);
@@ -210,19 +232,21 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
   }
   findings.push(...tree.findings());
 
-  return {
+  const model: NodeModel = {
     style: cls.style,
     styleEvidence: cls.styleEvidence,
     role: cls.role,
     roleEvidence: cls.roleEvidence,
     components,
-    extraStaticPods: [...pods.extraStaticPods].sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)),
-    certificates: [...creds.certificates].sort((a, b) => compareText(a.path, b.path)),
-    kubeconfigs: [...creds.kubeconfigs].sort((a, b) => compareText(a.path, b.path)),
+    extraStaticPods: pods.extraStaticPods.slice().sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)),
+    // scanCredentials hands over fresh arrays, already sorted by path.
+    certificates: creds.certificates,
+    kubeconfigs: creds.kubeconfigs,
     configs,
-    ...(etcdData.etcd.length > 0 ? { etcd: etcdData.etcd } : {}),
-    findings: sortFindings(findings),
-  };
+  } as NodeModel;
+  if (etcdData.etcd.length > 0) model.etcd = etcdData.etcd;
+  model.findings = sortFindings(findings);
+  return model;
 }
 
 /** Scans a node tree into the normalized model. Never throws on bad input: problems are findings. */
