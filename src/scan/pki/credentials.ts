@@ -527,7 +527,7 @@ export function scanCredentials(
   }
 
   scan.settlePaths();
-  const files = [...scan.files.values()].sort((a, b) => compareText(a.path, b.path));
+  const files = [...scan.files.values()].sort(byPathOf);
   for (const f of files) {
     readFilePem(scan, f);
     assignRoles(f);
@@ -602,13 +602,19 @@ export function scanCredentials(
     kubeconfigs.push(kc);
   }
 
-  const order = (a: { path: string | null }, b: { path: string | null }) => compareText(a.path ?? '', b.path ?? '');
-  certificates.sort((a, b) => order(a, b));
-  kubeconfigs.sort((a, b) => order(a, b));
-  const findings = scan.findings.sort(
-    (a, b) => order(a, b) || compareText(a.code, b.code) || compareText(a.message, b.message),
-  );
-  return { certificates, kubeconfigs, findings: dedupe(findings) };
+  if (certificates.length > 1) certificates.sort(byPathOf);
+  if (kubeconfigs.length > 1) kubeconfigs.sort(byPathOf);
+  // Nothing to order or merge in none or one (most nodes have none).
+  const findings = scan.findings.length > 1 ? dedupe(scan.findings.sort(byFinding)) : scan.findings;
+  return { certificates, kubeconfigs, findings };
+}
+
+function byPathOf(a: { path: string }, b: { path: string }): number {
+  return compareText(a.path, b.path);
+}
+
+function byFinding(a: Finding, b: Finding): number {
+  return compareText(a.path ?? '', b.path ?? '') || compareText(a.code, b.code) || compareText(a.message, b.message);
 }
 
 function dedupe(findings: Finding[]): Finding[] {
