@@ -239,7 +239,7 @@ export function assembleNode(tree: FileTree, systemd: SystemdScan, options: Scan
     roleEvidence: cls.roleEvidence,
     components,
     extraStaticPods: pods.extraStaticPods.slice().sort((a, b) => compareText(a.path, b.path) || compareText(a.name, b.name)),
-    // scanCredentials hands over fresh arrays, already sorted by path.
+    // scanCredentials hands over fresh arrays, already sorted by path (its last step).
     certificates: creds.certificates,
     kubeconfigs: creds.kubeconfigs,
     configs,

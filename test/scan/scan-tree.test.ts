@@ -3,6 +3,7 @@ import { assembleNode, chooseStaticPodPath, scanTree, sortFindings } from '../..
 import type { Component } from '../../src/model/types.js';
 import type { SystemdScan } from '../../src/scan/types.js';
 import { corpusTree, daemon, fixtureTree, memTree } from './static-pod/helpers.js';
+import { readFileSync } from 'node:fs';
 
 const DROP_IN = '/etc/systemd/system/kubelet.service.d/10-kubeadm.conf';
 
@@ -220,5 +221,18 @@ describe('static pod path and style edge cases', () => {
   it('sortFindings drops exact duplicates', () => {
     const f = { severity: 'info' as const, code: 'a', path: '/x', message: 'm' };
     expect(sortFindings([f, { ...f, path: '/a' }, f])).toEqual([{ ...f, path: '/a' }, f]);
+  });
+});
+
+describe('certificates of the model', () => {
+  it('are in path order, a bundle\'s later certificates (`ca.crt#1`) included', () => {
+    const pki = 'fixtures/seed-kubeadm-master/etc/kubernetes/pki';
+    const ca = readFileSync(`${pki}/ca.crt`, 'utf8');
+    const proxy = readFileSync(`${pki}/front-proxy-ca.crt`, 'utf8');
+    // Read file by file, ca.crt's second certificate comes right after its first; by path `ca.crt-2.pem` comes between.
+    const tree = memTree({ '/etc/kubernetes/pki/ca.crt': ca + proxy, '/etc/kubernetes/pki/ca.crt-2.pem': proxy });
+    const node = assembleNode(tree, systemd());
+    const paths = node.certificates.map((c) => c.path);
+    expect(paths).toEqual(['/etc/kubernetes/pki/ca.crt', '/etc/kubernetes/pki/ca.crt-2.pem', '/etc/kubernetes/pki/ca.crt#1']);
   });
 });
