@@ -128,8 +128,10 @@ interface CertEntry {
   cert: Certificate;
   /** Node paths, identity replaced, sorted. */
   paths: string[];
-  /** Every role the certificate plays on its node. */
-  roles: string[];
+  /** Every role the certificate plays on its node, worked out when a difference names them (entryRoles). */
+  roles?: string[];
+  /** The node's certificates, for entryRoles. */
+  of: readonly Certificate[];
   bundle: Certificate[];
   /** Its identity and status, once worked out for an entry the memo keeps (an audit's reference, every node). */
   identity?: CertIdentity;
@@ -140,27 +142,28 @@ interface CertEntry {
 function certEntries(node: NodeModel, identity: (s: string) => string): Map<string, CertEntry[]> {
   const bundleOf = /^(.*)#\d+$/;
   let primaries: Set<string> | undefined;
-  const bundles = new Map<string, Certificate[]>();
-  const rolesBySha = new Map<string, Set<string>>();
+  let bundles: Map<string, Certificate[]> | undefined;
+  const all = node.certificates;
   const certs: Certificate[] = [];
-  for (const c of [...node.certificates].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const c of inPathOrder(all)) {
     // Only a `path#N` is a bundle's further certificate (most nodes have none).
     const m = c.path.includes('#') ? bundleOf.exec(c.path) : null;
-    if (m && c.roles.length === 0 && (primaries ??= new Set(node.certificates.filter((x) => !bundleOf.test(x.path)).map((x) => x.path))).has(m[1])) {
+    if (m && c.roles.length === 0 && (primaries ??= new Set(all.filter((x) => !bundleOf.test(x.path)).map((x) => x.path))).has(m[1])) {
+      bundles ??= new Map();
       bundles.set(m[1], [...(bundles.get(m[1]) ?? []), c]);
       continue;
     }
     certs.push(c);
-    const roles = rolesBySha.get(c.sha256 || c.path) ?? new Set<string>();
-    for (const r of c.roles) roles.add(r);
-    rolesBySha.set(c.sha256 || c.path, roles);
   }
   const out = new Map<string, CertEntry[]>();
-  for (const c of certs) {
-    for (const role of c.roles.length ? c.roles : [`path:${identity(c.path)}`]) {
-      const group = out.get(role) ?? [];
+  for (let n = 0; n < certs.length; n++) {
+    const c = certs[n];
+    const roles = c.roles.length ? c.roles : [`path:${identity(c.path)}`];
+    for (let k = 0; k < roles.length; k++) {
+      const role = roles[k];
+      let group = out.get(role);
       let same: CertEntry | undefined;
-      if (c.sha256) {
+      if (group && c.sha256) {
         for (let i = 0; i < group.length; i++) {
           if (group[i].cert.sha256 === c.sha256) {
             same = group[i];
@@ -172,11 +175,28 @@ function certEntries(node: NodeModel, identity: (s: string) => string): Map<stri
         same.paths = [...same.paths, identity(c.path)].sort();
         continue;
       }
-      group.push({ cert: c, paths: [identity(c.path)], roles: [...(rolesBySha.get(c.sha256 || c.path) ?? [])].sort(), bundle: bundles.get(c.path) ?? [] });
-      out.set(role, group);
+      if (!group) out.set(role, (group = []));
+      group.push({ cert: c, paths: [identity(c.path)], of: all, bundle: bundles?.get(c.path) ?? NONE });
     }
   }
   return out;
+}
+
+/** The certificates by path; as given when they already are (a scan lists them so). */
+function inPathOrder(certs: readonly Certificate[]): readonly Certificate[] {
+  for (let i = 1; i < certs.length; i++) {
+    if (!(certs[i - 1].path < certs[i].path)) return [...certs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+  return certs;
+}
+
+/** Every role a certificate plays on its node (those of all its copies), sorted. */
+function entryRoles(e: CertEntry): string[] {
+  if (e.roles) return e.roles;
+  const key = e.cert.sha256 || e.cert.path;
+  const roles = new Set<string>();
+  for (const x of e.of) if ((x.sha256 || x.path) === key) for (const r of x.roles) roles.add(r);
+  return (e.roles = [...roles].sort());
 }
 
 function certIdentity(e: CertEntry, identity: (s: string) => string): CertIdentity {
@@ -190,6 +210,31 @@ function certIdentity(e: CertEntry, identity: (s: string) => string): CertIdenti
     isCA: c.isCA,
     bundle: e.bundle.length === 0 ? [] : e.bundle.map((b) => `${undate(identity(b.subject))} <- ${undate(identity(b.issuer))}`),
   };
+}
+
+/**
+ * True when the right entry's identity (as certIdentity would give it) holds exactly the left's
+ * values, so no field differs: a node's certificates are mostly the reference's but for its name.
+ */
+function sameCertIdentity(li: CertIdentity, l: CertEntry, r: CertEntry, identity: (s: string) => string): boolean {
+  const c = r.cert;
+  if (c.publicKey !== li.publicKey || c.isCA !== li.isCA || r.bundle.length !== 0 || li.bundle.length !== 0) return false;
+  // The same usages as the left certificate's give the left's list.
+  if (!sameStrings(c.keyUsage, l.cert.keyUsage) || !sameStrings(c.extKeyUsage, l.cert.extKeyUsage)) return false;
+  if (undate(identity(c.subject)) !== li.subject || undate(identity(c.issuer)) !== li.issuer) return false;
+  // The left's SANs are sorted and each once: equal item by item, the right's are so too.
+  const sans = li.sans;
+  const cs = c.sans;
+  if (cs.length !== sans.length) return false;
+  for (let i = 0; i < cs.length; i++) if (identity(cs[i]) !== sans[i]) return false;
+  return true;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Key usages and extended key usages, each once, sorted. */
@@ -301,17 +346,23 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
   const idOf = leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(side === 'left' ? leftCertIdentity(e, ctx) : certIdentity(e, ctx.rightIdentity)));
   const pathOf = (e: CertEntry) => e.paths[0];
   const where = (e: CertEntry) => e.paths.join(', ');
-  for (const role of rolesOf(lm, rm)) {
-    const component = role.startsWith('path:') ? null : componentOfRole(role, known);
-    const key = role.startsWith('path:') ? role.slice(5) : role;
-    const what = role.startsWith('path:') ? `the certificate ${key}` : `the ${role} certificate`;
-    for (const [l, r] of pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, idOf, pathOf)) {
+  const roles = rolesOf(lm, rm);
+  for (let n = 0; n < roles.length; n++) {
+    const role = roles[n];
+    const isPath = role.startsWith('path:');
+    const component = isPath ? null : componentOfRole(role, known);
+    const key = isPath ? role.slice(5) : role;
+    const pairs = pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, idOf, pathOf);
+    for (let p = 0; p < pairs.length; p++) {
+      const pair = pairs[p];
+      const l = pair[0];
+      const r = pair[1];
       const lp = l ? where(l) : null;
       const rp = r ? where(r) : null;
       if (!l || !r) {
         const side = l ? ctx.sides.left : ctx.sides.right;
         const other = l ? ctx.sides.right : ctx.sides.left;
-        const asKey = role.startsWith('path:') ? null : roleGivenAsKey(l ? right : left, role, ctx, l ? ctx.rightIdentity : ctx.leftIdentity);
+        const asKey = isPath ? null : roleGivenAsKey(l ? right : left, role, ctx, l ? ctx.rightIdentity : ctx.leftIdentity);
         if (asKey) {
           out.push(difference({
             component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'layout', severity: 'info',
@@ -323,24 +374,24 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
         out.push(difference({
           component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'certificate', severity: 'warning',
           left: lp, right: rp,
-          message: `Only ${side} has ${what} (${lp ?? rp}); check whether ${other} needs it or gets it from elsewhere.`,
+          message: `Only ${side} has ${certWhat(isPath, key)} (${lp ?? rp}); check whether ${other} needs it or gets it from elsewhere.`,
         }));
         continue;
       }
       const li = leftCertIdentity(l, ctx);
-      const ri = certIdentity(r, ctx.rightIdentity);
-      const changed = changedFields(li, ri);
+      const ri = sameCertIdentity(li, l, r, ctx.rightIdentity) ? li : certIdentity(r, ctx.rightIdentity);
+      const changed = ri === li ? NONE : changedFields(li, ri);
       if (changed.length) {
         const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, own(x[f])]));
         const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
         const shared = (e: CertEntry, side: string) => {
-          const others = e.roles.filter((x) => x !== role);
+          const others = entryRoles(e).filter((x) => x !== role);
           return others.length ? `; on ${side} the same certificate also serves as ${others.join(', ')}` : '';
         };
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity: 'warning',
           left: pick(li), right: pick(ri),
-          message: `${capitalize(what)} differs: ${parts.join('; ')}${shared(l, ctx.sides.left)}${shared(r, ctx.sides.right)}; make sure the same clients and names are trusted on both.`,
+          message: `${capitalize(certWhat(isPath, key))} differs: ${parts.join('; ')}${shared(l, ctx.sides.left)}${shared(r, ctx.sides.right)}; make sure the same clients and names are trusted on both.`,
         }));
       }
       const ls = leftCertStatus(l, ctx);
@@ -350,18 +401,23 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity,
           left: ls, right: rs,
-          message: `${capitalize(what)} is ${ls} on ${ctx.sides.left} and ${rs} on ${ctx.sides.right} (${ctx.sides.right}'s expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
+          message: `${capitalize(certWhat(isPath, key))} is ${ls} on ${ctx.sides.left} and ${rs} on ${ctx.sides.right} (${ctx.sides.right}'s expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
         }));
       }
       if (lp !== rp) {
         out.push(difference({
           component, subject: 'certificate', key, change: 'changed', category: 'layout', severity: 'info', left: lp, right: rp,
-          message: `${capitalize(what)} lives at ${lp} on ${ctx.sides.left} and ${rp} on ${ctx.sides.right}; only the location differs.`,
+          message: `${capitalize(certWhat(isPath, key))} lives at ${lp} on ${ctx.sides.left} and ${rp} on ${ctx.sides.right}; only the location differs.`,
         }));
       }
     }
   }
   return out;
+}
+
+/** How messages name a role's certificate (named only when they say something). */
+function certWhat(isPath: boolean, key: string): string {
+  return isPath ? `the certificate ${key}` : `the ${key} certificate`;
 }
 
 interface KubeconfigIdentity {
