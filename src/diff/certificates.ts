@@ -19,9 +19,14 @@ export function componentOfRole(role: string, known: ReadonlySet<string>): strin
 /** Items grouped by each role they play; those with no role under `path:<path>`. */
 function byRole<T extends { path: string; roles: string[] }>(items: readonly T[], identity: (s: string) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     const keys = item.roles.length ? item.roles : [`path:${identity(item.path)}`];
-    for (const k of keys) m.set(k, [...(m.get(k) ?? []), item]);
+    for (let j = 0; j < keys.length; j++) {
+      const group = m.get(keys[j]);
+      if (group) group.push(item);
+      else m.set(keys[j], [item]);
+    }
   }
   return m;
 }
@@ -343,16 +348,16 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
   const lm = (memo?.certificates as Map<string, CertEntry[]> | undefined) ?? certEntries(left, ctx.leftIdentity);
   if (memo) memo.certificates = lm;
   const rm = certEntries(right, ctx.rightIdentity);
-  const idOf = leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(side === 'left' ? leftCertIdentity(e, ctx) : certIdentity(e, ctx.rightIdentity)));
-  const pathOf = (e: CertEntry) => e.paths[0];
-  const where = (e: CertEntry) => e.paths.join(', ');
   const roles = rolesOf(lm, rm);
   for (let n = 0; n < roles.length; n++) {
     const role = roles[n];
     const isPath = role.startsWith('path:');
     const component = isPath ? null : componentOfRole(role, known);
     const key = isPath ? role.slice(5) : role;
-    const pairs = pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, idOf, pathOf);
+    const lg = lm.get(role) ?? NONE;
+    const rg = rm.get(role) ?? NONE;
+    // One on each side (most roles) pair as pairUp pairs them, with no identities to make for it.
+    const pairs = lg.length <= 1 && rg.length <= 1 ? [[lg[0], rg[0]] as const] : pairUp(lg, rg, certIds(ctx), firstPath);
     for (let p = 0; p < pairs.length; p++) {
       const pair = pairs[p];
       const l = pair[0];
@@ -415,6 +420,18 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
   return out;
 }
 
+function certIds(ctx: DiffContext): (e: CertEntry, side: 'left' | 'right') => string {
+  return leftKept(ctx, (e: CertEntry, side: 'left' | 'right') => JSON.stringify(side === 'left' ? leftCertIdentity(e, ctx) : certIdentity(e, ctx.rightIdentity)));
+}
+
+function firstPath(e: CertEntry): string {
+  return e.paths[0];
+}
+
+function where(e: CertEntry): string {
+  return e.paths.length === 1 ? e.paths[0] : e.paths.join(', ');
+}
+
 /** How messages name a role's certificate (named only when they say something). */
 function certWhat(isPath: boolean, key: string): string {
   return isPath ? `the certificate ${key}` : `the ${key} certificate`;
@@ -433,64 +450,107 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
   const lm = (memo?.kubeconfigs as Map<string, Kubeconfig[]> | undefined) ?? byRole(left.kubeconfigs, ctx.leftIdentity);
   if (memo) memo.kubeconfigs = lm;
   const rm = byRole(right.kubeconfigs, ctx.rightIdentity);
-  const view = (k: Kubeconfig, id: (s: string) => string): KubeconfigIdentity => ({
-    server: k.server === null ? null : id(k.server),
-    user: k.user === null ? null : id(k.user),
-    groups: [...k.groups].sort(),
-    auth: k.auth,
-  });
-  const idOf = leftKept(ctx, (k: Kubeconfig, side: 'left' | 'right') => JSON.stringify(view(k, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)));
-  for (const role of rolesOf(lm, rm)) {
-    const component = role.startsWith('path:') ? null : componentOfRole(role, known);
-    const key = role.startsWith('path:') ? role.slice(5) : role;
-    const what = role.startsWith('path:') ? `the kubeconfig ${key}` : `the ${role} kubeconfig`;
-    for (const [l, r] of pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, idOf, (k, side) => (side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)(k.path))) {
+  const roles = rolesOf(lm, rm);
+  for (let n = 0; n < roles.length; n++) {
+    const role = roles[n];
+    const isPath = role.startsWith('path:');
+    const component = isPath ? null : componentOfRole(role, known);
+    const key = isPath ? role.slice(5) : role;
+    const lg = lm.get(role) ?? NONE;
+    const rg = rm.get(role) ?? NONE;
+    // One on each side (most roles) pair as pairUp pairs them, with no identities to make for it.
+    const pairs = lg.length <= 1 && rg.length <= 1 ? [[lg[0], rg[0]] as const] : pairUp(lg, rg, kubeconfigIds(ctx), kubeconfigPath(ctx));
+    for (let p = 0; p < pairs.length; p++) {
+      const pair = pairs[p];
+      const l = pair[0];
+      const r = pair[1];
       const lp = l ? ctx.leftIdentity(l.path) : null;
       const rp = r ? ctx.rightIdentity(r.path) : null;
       if (!l || !r) {
         out.push(difference({
           component, subject: 'kubeconfig', key, change: l ? 'removed' : 'added', category: 'config', severity: 'warning',
           left: lp, right: rp,
-          message: `Only ${l ? ctx.sides.left : ctx.sides.right} has ${what} (${lp ?? rp}); check how the other side authenticates.`,
+          message: `Only ${l ? ctx.sides.left : ctx.sides.right} has ${kubeconfigWhat(isPath, key)} (${lp ?? rp}); check how the other side authenticates.`,
         }));
         continue;
       }
-      const lv = view(l, ctx.leftIdentity);
-      const rv = view(r, ctx.rightIdentity);
-      if (lv.server !== rv.server) {
+      const ls = l.server === null ? null : ctx.leftIdentity(l.server);
+      const rs = r.server === null ? null : ctx.rightIdentity(r.server);
+      if (ls !== rs) {
         out.push(difference({
           component, subject: 'kubeconfig', key: `${key}.server`, change: 'changed', category: 'config', severity: 'warning',
-          left: lv.server, right: rv.server,
-          message: `${capitalize(what)} talks to ${lv.server ?? 'no server'} on ${ctx.sides.left} and ${rv.server ?? 'no server'} on ${ctx.sides.right}; check both reach the intended apiserver.`,
+          left: ls, right: rs,
+          message: `${capitalize(kubeconfigWhat(isPath, key))} talks to ${ls ?? 'no server'} on ${ctx.sides.left} and ${rs ?? 'no server'} on ${ctx.sides.right}; check both reach the intended apiserver.`,
         }));
       }
-      const idChanged = (['user', 'groups', 'auth'] as const).filter((f) => !sameValue(lv[f], rv[f]));
-      if (idChanged.length) {
-        const pick = (x: KubeconfigIdentity) => Object.fromEntries(idChanged.map((f) => [f, x[f]]));
-        out.push(difference({
-          component, subject: 'kubeconfig', key, change: 'changed', category: 'security', severity: 'warning',
-          left: pick(lv), right: pick(rv),
-          message: `${capitalize(what)} authenticates differently (${idChanged.map((f) => `${f} ${show(lv[f])} vs ${show(rv[f])}`).join('; ')}); check the permissions each identity gets.`,
-        }));
+      // The same user, auth and groups (most of a fleet): none of them differs, no views to build.
+      const lu = l.user === null ? null : ctx.leftIdentity(l.user);
+      const ru = r.user === null ? null : ctx.rightIdentity(r.user);
+      if (lu !== ru || l.auth !== r.auth || !sameStrings(l.groups, r.groups)) {
+        const lv = kubeconfigView(l, ctx.leftIdentity);
+        const rv = kubeconfigView(r, ctx.rightIdentity);
+        const idChanged = (['user', 'groups', 'auth'] as const).filter((f) => !sameValue(lv[f], rv[f]));
+        if (idChanged.length) {
+          const pick = (x: KubeconfigIdentity) => Object.fromEntries(idChanged.map((f) => [f, x[f]]));
+          out.push(difference({
+            component, subject: 'kubeconfig', key, change: 'changed', category: 'security', severity: 'warning',
+            left: pick(lv), right: pick(rv),
+            message: `${capitalize(kubeconfigWhat(isPath, key))} authenticates differently (${idChanged.map((f) => `${f} ${show(lv[f])} vs ${show(rv[f])}`).join('; ')}); check the permissions each identity gets.`,
+          }));
+        }
       }
-      const paths: Array<[string, string | null, string | null]> = [
-        ['path', lp, rp],
-        ['ca', l.ca === null ? null : ctx.leftIdentity(l.ca), r.ca === null ? null : ctx.rightIdentity(r.ca)],
-        ['clientCertificate', l.clientCertificate === null ? null : ctx.leftIdentity(l.clientCertificate), r.clientCertificate === null ? null : ctx.rightIdentity(r.clientCertificate)],
-      ];
-      for (const [field, a, b] of paths) {
-        if (a === b || a === null || b === null) continue;
-        // Embedded in each kubeconfig (`<path>#ca`): the kubeconfig's own location already says it.
-        if (field !== 'path' && lp !== null && rp !== null && a.startsWith(`${lp}#`) && b.startsWith(`${rp}#`)) continue;
-        out.push(difference({
-          component, subject: 'kubeconfig', key: field === 'path' ? key : `${key}.${field}`, change: 'changed', category: 'layout', severity: 'info',
-          left: a, right: b,
-          message: `${capitalize(what)}${field === 'path' ? '' : `'s ${field === 'ca' ? 'CA' : 'client certificate'}`} is at ${a} on ${ctx.sides.left} and ${b} on ${ctx.sides.right}; only the location differs.`,
-        }));
+      if (lp !== rp) kubeconfigMoved(out, ctx, component, key, isPath, 'path', lp, rp, lp, rp);
+      if (l.ca !== null && r.ca !== null) kubeconfigMoved(out, ctx, component, key, isPath, 'ca', ctx.leftIdentity(l.ca), ctx.rightIdentity(r.ca), lp, rp);
+      if (l.clientCertificate !== null && r.clientCertificate !== null) {
+        kubeconfigMoved(out, ctx, component, key, isPath, 'clientCertificate', ctx.leftIdentity(l.clientCertificate), ctx.rightIdentity(r.clientCertificate), lp, rp);
       }
     }
   }
   return out;
+}
+
+function kubeconfigView(k: Kubeconfig, id: (s: string) => string): KubeconfigIdentity {
+  return {
+    server: k.server === null ? null : id(k.server),
+    user: k.user === null ? null : id(k.user),
+    groups: [...k.groups].sort(),
+    auth: k.auth,
+  };
+}
+
+function kubeconfigIds(ctx: DiffContext): (k: Kubeconfig, side: 'left' | 'right') => string {
+  return leftKept(ctx, (k: Kubeconfig, side: 'left' | 'right') => JSON.stringify(kubeconfigView(k, side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)));
+}
+
+function kubeconfigPath(ctx: DiffContext): (k: Kubeconfig, side: 'left' | 'right') => string {
+  return (k, side) => (side === 'left' ? ctx.leftIdentity : ctx.rightIdentity)(k.path);
+}
+
+function kubeconfigWhat(isPath: boolean, key: string): string {
+  return isPath ? `the kubeconfig ${key}` : `the ${key} kubeconfig`;
+}
+
+/** A kubeconfig, or a file it names, at another place on each side (layout only). */
+function kubeconfigMoved(
+  out: Difference[],
+  ctx: DiffContext,
+  component: string | null,
+  key: string,
+  isPath: boolean,
+  field: 'path' | 'ca' | 'clientCertificate',
+  a: string | null,
+  b: string | null,
+  lp: string | null,
+  rp: string | null,
+): void {
+  if (a === b || a === null || b === null) return;
+  // Embedded in each kubeconfig (`<path>#ca`): the kubeconfig's own location already says it.
+  if (field !== 'path' && lp !== null && rp !== null && a.startsWith(`${lp}#`) && b.startsWith(`${rp}#`)) return;
+  out.push(difference({
+    component, subject: 'kubeconfig', key: field === 'path' ? key : `${key}.${field}`, change: 'changed', category: 'layout', severity: 'info',
+    left: a, right: b,
+    message: `${capitalize(kubeconfigWhat(isPath, key))}${field === 'path' ? '' : `'s ${field === 'ca' ? 'CA' : 'client certificate'}`} is at ${a} on ${ctx.sides.left} and ${b} on ${ctx.sides.right}; only the location differs.`,
+  }));
 }
 
 /**
