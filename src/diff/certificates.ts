@@ -349,6 +349,7 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
   if (memo) memo.certificates = lm;
   const rm = certEntries(right, ctx.rightIdentity);
   const roles = rolesOf(lm, rm);
+  const ids = certIds(ctx);
   for (let n = 0; n < roles.length; n++) {
     const role = roles[n];
     const isPath = role.startsWith('path:');
@@ -356,8 +357,7 @@ export function compareCertificates(left: NodeModel, right: NodeModel, ctx: Diff
     const key = isPath ? role.slice(5) : role;
     const lg = lm.get(role) ?? NONE;
     const rg = rm.get(role) ?? NONE;
-    // One on each side (most roles) pair as pairUp pairs them, with no identities to make for it.
-    const pairs = lg.length <= 1 && rg.length <= 1 ? [[lg[0], rg[0]] as const] : pairUp(lg, rg, certIds(ctx), firstPath);
+    const pairs = pairUp(lg, rg, ids, firstPath);
     for (let p = 0; p < pairs.length; p++) {
       const pair = pairs[p];
       const l = pair[0];
@@ -451,6 +451,8 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
   if (memo) memo.kubeconfigs = lm;
   const rm = byRole(right.kubeconfigs, ctx.rightIdentity);
   const roles = rolesOf(lm, rm);
+  const ids = kubeconfigIds(ctx);
+  const paths = kubeconfigPath(ctx);
   for (let n = 0; n < roles.length; n++) {
     const role = roles[n];
     const isPath = role.startsWith('path:');
@@ -458,8 +460,7 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
     const key = isPath ? role.slice(5) : role;
     const lg = lm.get(role) ?? NONE;
     const rg = rm.get(role) ?? NONE;
-    // One on each side (most roles) pair as pairUp pairs them, with no identities to make for it.
-    const pairs = lg.length <= 1 && rg.length <= 1 ? [[lg[0], rg[0]] as const] : pairUp(lg, rg, kubeconfigIds(ctx), kubeconfigPath(ctx));
+    const pairs = pairUp(lg, rg, ids, paths);
     for (let p = 0; p < pairs.length; p++) {
       const pair = pairs[p];
       const l = pair[0];

@@ -34,24 +34,15 @@ export const TAG = {
 
 /** Reads one TLV at `offset`, bounded by `limit`. Only short tag numbers occur in certificates. */
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv | null {
-  if (offset + 2 > limit) return null;
-  const tag = buf[offset];
-  if ((tag & 0x1f) === 0x1f) return null;
-  let len = buf[offset + 1];
-  let pos = offset + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || pos + n > limit) return null;
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[pos + i];
-    pos += n;
-  }
-  if (pos + len > limit) return null;
-  return { tag, start: pos, end: pos + len };
+  return readHeader(buf, offset, limit, false);
 }
 
 /** Like readTlv, but only the minimal (DER) length encoding: what re-encodes to the same bytes. */
 export function readTlvDer(buf: Uint8Array, offset: number, limit = buf.length): Tlv | null {
+  return readHeader(buf, offset, limit, true);
+}
+
+function readHeader(buf: Uint8Array, offset: number, limit: number, minimal: boolean): Tlv | null {
   if (offset + 2 > limit) return null;
   const tag = buf[offset];
   if ((tag & 0x1f) === 0x1f) return null;
@@ -64,7 +55,7 @@ export function readTlvDer(buf: Uint8Array, offset: number, limit = buf.length):
     for (let i = 0; i < n; i++) len = len * 256 + buf[pos + i];
     pos += n;
     // A long form is minimal when the length needs it (128 or more) and no fewer bytes hold it.
-    if (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return null;
+    if (minimal && (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4))) return null;
   }
   if (pos + len > limit) return null;
   return { tag, start: pos, end: pos + len };
@@ -83,34 +74,9 @@ function tiles(buf: Uint8Array, parent: Tlv, read: typeof readTlv): Tlv[] | null
   return out;
 }
 
-/**
- * The TLVs inside a constructed value in DER length encoding, or null when they do not tile it
- * exactly: readTlvDer in place, one call for all of them (a certificate reads some fifty).
- */
+/** The TLVs inside a constructed value in DER length encoding, or null when they do not tile it exactly. */
 export function childrenDer(buf: Uint8Array, parent: Tlv): Tlv[] | null {
-  const out: Tlv[] = [];
-  const limit = parent.end;
-  let pos = parent.start;
-  while (pos < limit) {
-    if (pos + 2 > limit) return null;
-    const tag = buf[pos];
-    if ((tag & 0x1f) === 0x1f) return null;
-    let len = buf[pos + 1];
-    let start = pos + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n === 0 || n > 4 || start + n > limit) return null;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
-      start += n;
-      if (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return null;
-    }
-    const end = start + len;
-    if (end > limit) return null;
-    out.push({ tag, start, end });
-    pos = end;
-  }
-  return out;
+  return tiles(buf, parent, readTlvDer);
 }
 
 /** The TLVs inside a constructed value, or null when they do not tile it exactly. */

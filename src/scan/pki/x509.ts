@@ -382,14 +382,11 @@ function plainInteger(buf: Uint8Array, t: Tlv): boolean {
   return n === 1 || buf[t.start] !== 0 || (buf[t.start + 1] & 0x80) !== 0;
 }
 
-const MAX_OID_VALUE = Number.MAX_SAFE_INTEGER / 256;
-
 /**
  * Every TLV in [from, to) is one OpenSSL's decoder takes as it is: DER lengths, strict OIDs (what
  * validOid and unpaddedOid accept), NULL empty, BOOLEAN one byte, plain integers, bit strings with
  * a valid unused-bits count; `depth` is how many constructed values hold these TLVs (at most 8 may
- * be open). One loop with a stack of open values' ends, TLV headers read in place: no call or
- * object per TLV (the code runs at V8's baseline tier, where each costs).
+ * be open). One loop with a stack of open values' ends instead of a call per level.
  */
 function plainRange(buf: Uint8Array, from: number, to: number, depth: number): boolean {
   // Ends of the constructed values being walked, innermost last.
@@ -403,22 +400,10 @@ function plainRange(buf: Uint8Array, from: number, to: number, depth: number): b
       limit = ends[ends.length - 1];
       continue;
     }
-    // readTlvDer, in place.
-    if (pos + 2 > limit) return false;
-    const tag = buf[pos];
-    if ((tag & 0x1f) === 0x1f) return false;
-    let len = buf[pos + 1];
-    let start = pos + 2;
-    if (len & 0x80) {
-      const n = len & 0x7f;
-      if (n === 0 || n > 4 || start + n > limit) return false;
-      len = 0;
-      for (let i = 0; i < n; i++) len = len * 256 + buf[start + i];
-      start += n;
-      if (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4)) return false;
-    }
-    const end = start + len;
-    if (end > limit) return false;
+    const k = readTlvDer(buf, pos, limit);
+    if (!k) return false;
+    const { tag, start, end } = k;
+    const len = end - start;
     switch (tag) {
       case SEQUENCE:
       case SET:
@@ -429,22 +414,9 @@ function plainRange(buf: Uint8Array, from: number, to: number, depth: number): b
         limit = end;
         pos = start;
         continue;
-      case OID: {
-        // validOid and unpaddedOid in one pass: no sub-identifier starts with 0x80, none overflows, the last ends.
-        if (len === 0) return false;
-        let value = 0;
-        let prev = 0;
-        for (let i = start; i < end; i++) {
-          const b = buf[i];
-          if (b === 0x80 && !(prev & 0x80)) return false;
-          value = value * 128 + (b & 0x7f);
-          if (value > MAX_OID_VALUE) return false;
-          if ((b & 0x80) === 0) value = 0;
-          prev = b;
-        }
-        if (prev & 0x80) return false;
+      case OID:
+        if (!unpaddedOid(buf, k) || !validOid(buf, k)) return false;
         break;
-      }
       case 0x05:
         if (len !== 0) return false;
         break;
@@ -452,8 +424,7 @@ function plainRange(buf: Uint8Array, from: number, to: number, depth: number): b
         if (len !== 1) return false;
         break;
       case INTEGER:
-        // plainInteger
-        if (len === 0 || buf[start] & 0x80 || (len > 1 && buf[start] === 0 && (buf[start + 1] & 0x80) === 0)) return false;
+        if (!plainInteger(buf, k)) return false;
         break;
       case BIT_STRING:
         if (len < 1 || buf[start] > 7) return false;
