@@ -8,7 +8,7 @@ import type { Component, ConfigFile, NodeModel } from '../model/types.js';
 import type { NormalizedValue } from '../knowledge/flags.js';
 import type { DiffKnowledge } from './knowledge.js';
 import { isSecretKey, redactValue } from '../scan/configs/redact.js';
-import { Lru, deepFreeze, isShared } from '../util/memo.js';
+import { deepFreeze, isShared } from '../util/memo.js';
 import { listsMembers } from './policy.js';
 import { keepsAll } from './identity.js';
 
@@ -153,7 +153,8 @@ function fileSetting(
   const raw = plain ? field.text : identity(field.text);
   const k = field.kept;
   if (k && k.raw === raw && k.key === key && k.component === component && k.file === file) return k.setting;
-  const setting: Setting = { ...flagSetting(component, key, field.flag, field.text, `${field.path} in ${file}`, knowledge, identity), fromFile: true };
+  const bucket = bucketOf(flagCache(knowledge, component), component, field.flag, knowledge);
+  const setting: Setting = { ...bucketSetting(bucket, component, field.flag, field.text, `${field.path} in ${file}`, true, knowledge, identity), fromFile: true };
   if (isSecretKey(key)) return setting;
   field.kept = { component, key, file, raw, setting: deepFreeze(setting) };
   return setting;
@@ -210,42 +211,16 @@ function fieldCache(knowledge: DiffKnowledge, content: object): Map<string, Fiel
   return byKind;
 }
 
-function flagSetting(
-  component: string,
-  key: string,
-  writtenAs: string,
-  rawValue: string,
-  origin: string,
-  knowledge: DiffKnowledge,
-  identity: (text: string) => string,
-): Setting {
-  const raw = listsMembers(component, key, rawValue) ? rawValue : identity(rawValue);
-  // A secret's fingerprint is of the value as written: never kept.
-  if (isSecretKey(key)) return makeFlagSetting(component, key, writtenAs, rawValue, raw, origin, knowledge);
-  // Every node of a fleet sets the same flags to the same values (its own name and address replaced).
-  let cache = settingCaches.get(knowledge);
-  if (!cache) settingCaches.set(knowledge, (cache = new Lru(4096)));
-  const k = `${component}\u0000${key}\u0000${writtenAs}\u0000${origin}\u0000${raw}`;
-  let s = cache.get(k);
-  if (!s) {
-    s = deepFreeze(makeFlagSetting(component, key, writtenAs, rawValue, raw, origin, knowledge));
-    cache.set(k, s);
-  }
-  return s;
-}
-
-const settingCaches = new WeakMap<DiffKnowledge, Lru<string, Setting>>();
-
 /**
- * What a command-line flag of a component came to, by its name as written: its canonical name and
- * the settings made of it (each for a source and a value with identity replaced). Every node of a
- * fleet sets the same flags the same way: the setting is found by comparing the flag's own strings,
- * where a key joined from them (as flagSetting's) costs building and hashing the whole text.
+ * What a flag of a component came to, by its name as written: its canonical name and the settings
+ * made of it (each for where it was given, on a command line or in a config file, and a value with
+ * identity replaced). Every node of a fleet sets the same flags the same way: the setting is found
+ * by comparing the flag's own strings, where a key joined from them costs building and hashing it.
  */
 interface FlagBucket {
   key: string;
   secret: boolean;
-  made: Array<{ source: string; raw: string; setting: Setting }>;
+  made: Array<{ source: string; inFile: boolean; raw: string; setting: Setting }>;
 }
 
 interface FlagCache {
@@ -283,7 +258,7 @@ export function canonicalFlagNames(knowledge: DiffKnowledge, component: string):
   return (flag) => bucketOf(byName, component, flag, knowledge).key;
 }
 
-/** The setting of a flag given on the command line (as flagSetting makes it for origin `<name> (<source>)`). */
+/** The setting of a flag given on the command line (origin `<name> (<source>)`). */
 function commandLineSetting(
   byName: Map<string, FlagBucket>,
   component: string,
@@ -293,19 +268,35 @@ function commandLineSetting(
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
 ): Setting {
-  const bucket = bucketOf(byName, component, writtenAs, knowledge);
+  return bucketSetting(bucketOf(byName, component, writtenAs, knowledge), component, writtenAs, rawValue, source, false, knowledge, identity);
+}
+
+/**
+ * The setting of the bucket's flag set to `rawValue` on a command line (`source` the file that gives
+ * it) or in a config file (`source` the field and file, its origin), made once for the fleet.
+ */
+function bucketSetting(
+  bucket: FlagBucket,
+  component: string,
+  writtenAs: string,
+  rawValue: string,
+  source: string,
+  inFile: boolean,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): Setting {
   const key = bucket.key;
   const raw = listsMembers(component, key, rawValue) ? rawValue : identity(rawValue);
   // A secret's fingerprint is of the value as written: never kept.
-  if (bucket.secret) return makeFlagSetting(component, key, writtenAs, rawValue, raw, `${writtenAs} (${source})`, knowledge);
+  if (bucket.secret) return makeFlagSetting(component, key, writtenAs, rawValue, raw, inFile ? source : `${writtenAs} (${source})`, knowledge);
   const made = bucket.made;
   for (let i = 0; i < made.length; i++) {
     const m = made[i];
-    if (m.raw === raw && m.source === source) return m.setting;
+    if (m.raw === raw && m.source === source && m.inFile === inFile) return m.setting;
   }
-  const setting = deepFreeze(makeFlagSetting(component, key, writtenAs, rawValue, raw, `${writtenAs} (${source})`, knowledge));
+  const setting = deepFreeze(makeFlagSetting(component, key, writtenAs, rawValue, raw, inFile ? source : `${writtenAs} (${source})`, knowledge));
   if (made.length >= FLAG_VARIANTS) made.shift();
-  made.push({ source, raw, setting });
+  made.push({ source, inFile, raw, setting });
   const cache = flagCaches.get(knowledge);
   if (cache) cache.size++;
   return setting;
