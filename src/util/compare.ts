@@ -29,12 +29,44 @@ export function defaultCollationIsRoot(env: Record<string, string | undefined>):
   return true;
 }
 
-function plain(s: string): boolean {
+/**
+ * What a plain string sorts by: `primary` its RANKs (NULs left out) as characters, compared as
+ * strings (a shorter prefix first, as the rank-by-rank walk did), and `exact` the string without
+ * NULs for the case tie-break. Null for a string with anything else (localeCompare's to order).
+ */
+interface SortKey {
+  primary: string;
+  exact: string;
+}
+
+function sortKey(s: string): SortKey | null {
+  let primary = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c !== 0 && (c >= 128 || RANK[c] === 0)) return false;
+    if (c === 0) continue;
+    if (c >= 128 || RANK[c] === 0) return null;
+    primary += String.fromCharCode(RANK[c]);
   }
-  return true;
+  return { primary, exact: s.includes('\0') ? s.replaceAll('\0', '') : s };
+}
+
+/**
+ * Sort keys by string content. Sorts compare each string several times, and every node of a fleet
+ * sorts the same paths and keys: the walk over a string's characters is done once, each comparison
+ * after it is two lookups and two native string comparisons. Bounded: a run with more distinct
+ * strings starts over.
+ */
+const KEYS_MAX = 10_000;
+const keys = new Map<string, SortKey | null>();
+
+function keyOf(s: string): SortKey | null {
+  let k = keys.get(s);
+  if (k === undefined) {
+    k = sortKey(s);
+    if (keys.size >= KEYS_MAX) keys.clear();
+    keys.set(s, k);
+  }
+  return k;
 }
 
 let rootCollation: boolean | undefined;
@@ -43,15 +75,13 @@ let rootCollation: boolean | undefined;
 export function compareText(a: string, b: string): number {
   if (a === b) return 0;
   rootCollation ??= defaultCollationIsRoot(process.env);
-  if (!rootCollation || !plain(a) || !plain(b)) return a.localeCompare(b);
-  if (a.includes('\0')) a = a.replaceAll('\0', '');
-  if (b.includes('\0')) b = b.replaceAll('\0', '');
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = RANK[a.charCodeAt(i)] - RANK[b.charCodeAt(i)];
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  if (!rootCollation) return a.localeCompare(b);
+  const ka = keyOf(a);
+  const kb = ka === null ? null : keyOf(b);
+  if (ka === null || kb === null) return a.localeCompare(b);
+  if (ka.primary !== kb.primary) return ka.primary < kb.primary ? -1 : 1;
   // Equal but for case: upper case sorts after lower case (and before it in UTF-16).
-  return a < b ? 1 : a > b ? -1 : 0;
+  const x = ka.exact;
+  const y = kb.exact;
+  return x < y ? 1 : x > y ? -1 : 0;
 }
