@@ -75,6 +75,22 @@ export function componentSettings(
     const fields = list.fields;
     // No text of the file holds this node's name or address (most files): nothing to replace in any field.
     const plain = list.lower !== undefined && keepsAll(identity, list.lower);
+    if (plain) {
+      const made = plainSettings(list, cfg, name, knowledge, identity);
+      for (let j = 0; j < made.length; j++) {
+        const m = made[j];
+        if (m.setting === undefined) {
+          // A secret: made afresh, never kept.
+          const entry = fields[j] as MirrorField;
+          if (!settings.has(m.key) || settings.get(m.key)?.fromFile) settings.set(m.key, fileSetting(entry, name, m.key, cfg.path, knowledge, identity, true));
+        } else if (!m.mirror) settings.set(m.key, m.setting);
+        else {
+          const prev = settings.get(m.key);
+          if (prev === undefined || prev.fromFile) settings.set(m.key, m.setting);
+        }
+      }
+      continue;
+    }
     for (let j = 0; j < fields.length; j++) {
       const entry = fields[j];
       if (entry.flag !== undefined) {
@@ -89,6 +105,44 @@ export function componentSettings(
     }
   }
   return { settings, viaConfigFile: settings.has('--config'), configKinds };
+}
+
+/** What a field of a plain file comes to: its key and setting (undefined for a secret, made each time). */
+interface PlainSetting {
+  key: string;
+  /** Mirrors a flag: a flag given on the command line wins over it. */
+  mirror: boolean;
+  setting: Setting | undefined;
+}
+
+/**
+ * The settings of a kept document's fields, one per field in order, for a file that holds no name
+ * or address of the node (its texts are kept as they are): the same for every node that has the
+ * file at this path, so made once for them all instead of field by field per node.
+ */
+function plainSettings(
+  list: FieldList,
+  cfg: ConfigFile,
+  component: string,
+  knowledge: DiffKnowledge,
+  identity: (text: string) => string,
+): readonly PlainSetting[] {
+  const kept = list.plain;
+  if (kept && kept.component === component && kept.file === cfg.path) return kept.settings;
+  const fields = list.fields;
+  const settings: PlainSetting[] = [];
+  for (let j = 0; j < fields.length; j++) {
+    const entry = fields[j];
+    if (entry.flag !== undefined) {
+      const key = entry.kept !== undefined && entry.kept.component === component ? entry.kept.key : knowledge.canonicalFlagName(component, entry.flag);
+      settings.push({ key, mirror: true, setting: isSecretKey(key) ? undefined : fileSetting(entry, component, key, cfg.path, knowledge, identity, true) });
+      continue;
+    }
+    const setting = leafSetting(entry, cfg, identity, true);
+    settings.push({ key: setting.key, mirror: false, setting });
+  }
+  list.plain = { component, file: cfg.path, settings };
+  return settings;
 }
 
 /** A field of a config file: one that mirrors a flag (its value as the flag takes it), or a leaf by dotted path. */
@@ -164,6 +218,8 @@ function fileSetting(
 interface FieldList {
   fields: readonly Field[];
   lower?: string;
+  /** The fields' settings for the last component and path the document was read for, when plain. */
+  plain?: { component: string; file: string; settings: readonly PlainSetting[] };
 }
 
 /** The fields of a config file in document order. */
