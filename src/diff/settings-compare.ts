@@ -14,15 +14,37 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
   const out: Difference[] = [];
   const admission = name === 'kube-apiserver' ? compareAdmission(left, right, ctx) : undefined;
   if (admission) out.push(admission);
+  const rs = right.settings.settings;
+  // The left side's keys, sorted once (an audit's memo keeps its settings for every node), are the
+  // union when the right side has no other key (most of a fleet): counted in passing, not looked for.
+  const sorted = (left.settings.sortedKeys ??= [...left.settings.settings.keys()].sort());
+  if (compareKeys(name, sorted, admission, left, right, ctx, out) !== rs.size) {
+    out.length = admission ? 1 : 0;
+    compareKeys(name, [...new Set([...sorted, ...rs.keys()])].sort(), admission, left, right, ctx, out);
+  }
+  return out.length === 0 ? out : collapseItems(out, left, right, ctx);
+}
+
+/** Compares the settings under `keys` (sorted) into `out`; how many of the keys the right side has. */
+function compareKeys(
+  name: string | null,
+  keys: readonly string[],
+  admission: Difference | null | undefined,
+  left: Side,
+  right: Side,
+  ctx: DiffContext,
+  out: Difference[],
+): number {
   const ls = left.settings.settings;
   const rs = right.settings.settings;
-  const keys = unionKeys(left.settings, rs);
+  let found = 0;
   // Indexed, and settings alike on both sides (most) passed over here, as compareSetting would.
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
+    const r = rs.get(key);
+    if (r !== undefined) found++;
     if (admission !== undefined && ADMISSION_FLAGS.includes(key)) continue;
     const l = ls.get(key);
-    const r = rs.get(key);
     if (l !== undefined && r !== undefined) {
       const a = l.value;
       const b = r.value;
@@ -31,21 +53,10 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
     const d = compareSetting(name, key, l, r, left, right, ctx);
     if (d) out.push(d);
   }
-  return out.length === 0 ? out : collapseItems(out, left, right, ctx);
+  return found;
 }
 
 const ADMISSION_FLAGS = ['--enable-admission-plugins', '--disable-admission-plugins'];
-
-/**
- * The keys of both sides, sorted. The left side's are sorted once (an audit's memo keeps its
- * settings for every node), and a node that sets no key the reference does not (most of a fleet)
- * has the same union.
- */
-function unionKeys(left: ComponentSettings, right: ReadonlyMap<string, Setting>): readonly string[] {
-  const sorted = (left.sortedKeys ??= [...left.settings.keys()].sort());
-  for (const k of right.keys()) if (!left.settings.has(k)) return [...new Set([...sorted, ...right.keys()])].sort();
-  return sorted;
-}
 
 /**
  * kube-apiserver's admission plugins compared as the set in effect (its defaults, plus the enabled,
