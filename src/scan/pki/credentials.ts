@@ -602,7 +602,9 @@ export function scanCredentials(
     kubeconfigs.push(kc);
   }
 
-  if (certificates.length > 1) certificates.sort(byPathOf);
+  // Certificates come in the order of `files` (sorted by path), each file's first under the file's
+  // own path: only a file's second certificate (`<path>#1`) can be out of that order.
+  if (certificates.length > 1 && certs.some((c) => c.index > 0)) certificates.sort(byPathOf);
   if (kubeconfigs.length > 1) kubeconfigs.sort(byPathOf);
   // Nothing to order or merge in none or one (most nodes have none).
   const findings = scan.findings.length > 1 ? dedupe(scan.findings.sort(byFinding)) : scan.findings;
