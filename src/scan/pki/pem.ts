@@ -129,22 +129,31 @@ function readPemLines(buf: Buffer, text: string): PemRead {
   return { format: looksLikeDer(buf) ? 'der' : 'text', blocks, problems };
 }
 
-/** Files holding only certificates, by their text: a fleet's CA file is read once. Never a key. */
-const certificateFiles = new Lru<string, PemRead>(32);
+/**
+ * Files holding only certificates, by their text: a fleet's CA file is read once. Never a key. A
+ * text met for the first time is only noted (null): a node's own certificate (kubelet.crt) never
+ * comes back, and is neither frozen nor kept; a text met again (the CA every node holds) is.
+ */
+const certificateFiles = new Lru<string, PemRead | null>(32);
 const MAX_SHARED_TEXT = 64 * 1024;
 
 /**
- * readPem for a file's bytes; a file of certificates alone (the same CA on every node) gives the
- * read of the first file with the same text, frozen and shared (`shared`), so what is derived from
- * its blocks may be kept by block.
+ * readPem for a file's bytes; a file of certificates alone met before (the same CA on every node)
+ * gives the read of the first file with the same text met again, frozen and shared (`shared`), so
+ * what is derived from its blocks may be kept by block.
  */
 export function readPemFile(data: Buffer): { read: PemRead; shared: boolean } {
   const text = data.toString('latin1');
-  if (data.length > MAX_SHARED_TEXT) return { read: readPemText(data, text), shared: false };
+  // A text with a private key block is never kept: no lookup (text between blocks may say PRIVATE KEY too; then it is only read anew).
+  if (data.length > MAX_SHARED_TEXT || text.includes('PRIVATE KEY')) return { read: readPemText(data, text), shared: false };
   const hit = certificateFiles.get(text);
   if (hit) return { read: hit, shared: true };
   const read = readPemText(data, text);
   if (read.format !== 'pem' || read.problems.length > 0 || !read.blocks.every((b) => CERTIFICATE_LABELS.has(b.label))) return { read, shared: false };
+  if (hit === undefined) {
+    certificateFiles.set(text, null);
+    return { read, shared: false };
+  }
   certificateFiles.set(text, deepFreeze(read));
   return { read, shared: true };
 }
