@@ -689,7 +689,9 @@ function nameOf(buf: Buffer, t: Tlv): NameFacts | null {
   const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
   let f = key === null ? undefined : namePieces.get(key);
   if (f === undefined) {
-    const name = plainRange(buf, t.start, t.end, 2) ? plainName(buf, t) : null;
+    // No plainRange walk first: plainName reads every TLV of the Name with readTlvDer (DER lengths)
+    // and takes only SEQUENCE, SET, strict OIDs and three string types, all of which plainRange passes.
+    const name = plainName(buf, t);
     if (name) for (const a of name.attrs) Object.freeze(a);
     f = name ? Object.freeze({ attrs: Object.freeze(name.attrs) as NameAttribute[], canon: name.canon, text: formatName(name.attrs) }) : null;
     if (key !== null) namePieces.set(key, f);
