@@ -98,9 +98,13 @@ function dirOf(p: string): string {
 }
 
 export function certStatus(notBefore: string, notAfter: string, now: Date, expiringDays: number): Status {
+  return statusAt(Date.parse(notBefore), Date.parse(notAfter), now, expiringDays);
+}
+
+/** certStatus of times already parsed (CertFacts holds them). */
+function statusAt(start: number, end: number, now: Date, expiringDays: number): Status {
   const t = now.getTime();
-  if (Date.parse(notBefore) > t) return 'not-yet-valid';
-  const end = Date.parse(notAfter);
+  if (start > t) return 'not-yet-valid';
   if (end <= t) return 'expired';
   if (end - t <= expiringDays * DAY_MS) return 'expiring';
   return 'valid';
@@ -189,7 +193,9 @@ class Scan {
   }
 }
 
-const USUAL_KUBECONFIG_ENTRIES = Object.entries(USUAL_KUBECONFIGS);
+// Paths and their roles as two arrays: a for-of of [path, roles] pairs destructures each pair through its iterator.
+const USUAL_KUBECONFIG_PATHS = Object.keys(USUAL_KUBECONFIGS);
+const USUAL_KUBECONFIG_ROLES = USUAL_KUBECONFIG_PATHS.map((p) => USUAL_KUBECONFIGS[p]);
 
 /** Kubeconfig files to read: referenced ones, the usual names, and `*.kubeconfig` in the usual directories. */
 function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string, { roles: Set<string>; refs: FileReference[] }> {
@@ -205,10 +211,11 @@ function kubeconfigPaths(scan: Scan, refs: readonly FileReference[]): Map<string
     e.roles.add(r.role);
     e.refs.push(r);
   }
-  for (const [p, roles] of USUAL_KUBECONFIG_ENTRIES) {
+  for (let i = 0; i < USUAL_KUBECONFIG_PATHS.length; i++) {
+    const p = USUAL_KUBECONFIG_PATHS[i];
     if (!scan.tree.isFile(p)) continue;
     const e = entry(p);
-    if (e.refs.length === 0) for (const r of roles) e.roles.add(r);
+    if (e.refs.length === 0) for (const r of USUAL_KUBECONFIG_ROLES[i]) e.roles.add(r);
   }
   for (const dir of KUBECONFIG_DIRS) {
     for (const name of scan.tree.list(dir)) {
@@ -309,8 +316,11 @@ function assignRoles(f: PemFile): void {
   }
 }
 
+/** KUBEADM_CERT_ROLES as a Map: a property lookup by a path made at run time first interns the path. */
+const KUBEADM_ROLES = new Map(Object.entries(KUBEADM_CERT_ROLES));
+
 function addKubeadmRoles(c: CertEntry, path: string): void {
-  const roles = KUBEADM_CERT_ROLES[path];
+  const roles = KUBEADM_ROLES.get(path);
   if (roles) for (const role of roles) c.roles.add(role);
 }
 
@@ -348,7 +358,24 @@ function expectedKeyFiles(scan: Scan, f: PemFile, keyRefs: readonly FileReferenc
   return out;
 }
 
+/**
+ * Whether a certificate may serve two roles: one that holds two, or two with the same fingerprint
+ * holding one each. Compared pairwise for a few certificates (a node holds three to a dozen); past
+ * that, true (the map below tells).
+ */
+function mayServeTwoRoles(certs: readonly CertEntry[]): boolean {
+  if (certs.length > 32) return true;
+  for (let i = 0; i < certs.length; i++) {
+    const c = certs[i];
+    if (c.roles.size > 1) return true;
+    if (c.roles.size === 0) continue;
+    for (let j = 0; j < i; j++) if (certs[j].roles.size > 0 && certs[j].facts.sha256 === c.facts.sha256) return true;
+  }
+  return false;
+}
+
 function leastPrivilegeFindings(scan: Scan, certs: readonly CertEntry[]): void {
+  if (!mayServeTwoRoles(certs)) return;
   const bySha = new Map<string, { roles: Set<string>; paths: string[] }>();
   for (const c of certs) {
     const e = bySha.get(c.facts.sha256) ?? { roles: new Set<string>(), paths: [] };
@@ -559,7 +586,7 @@ export function scanCredentials(
         scan.finding('error', 'key-mismatch', c.path, `${c.path}: its private key ${expected.map((k) => k.path).join(', ')} does not match the certificate.`);
       }
     }
-    const status = certStatus(c.facts.notBefore, c.facts.notAfter, scan.now, scan.expiringDays);
+    const status = statusAt(c.facts.notBeforeMs, c.facts.notAfterMs, scan.now, scan.expiringDays);
     expiryFinding(scan, status, c.path, `${c.path} (${c.facts.subject})`, c.facts.notBefore, c.facts.notAfter);
     certificates.push(toCertificate(c, issuerPath, privateKey, status));
   }
@@ -592,7 +619,7 @@ export function scanCredentials(
       caCertificate: caCert,
     };
     if (client) {
-      const status = certStatus(client.notBefore, client.notAfter, scan.now, scan.expiringDays);
+      const status = statusAt(client.notBeforeMs, client.notAfterMs, scan.now, scan.expiringDays);
       kc.clientCertificateNotAfter = client.notAfter;
       kc.clientCertificateStatus = status;
       kc.clientCertificateIssuer = scan.issuerOf({ path: kc.clientCertificate ?? w.path, facts: client }, candidates);
@@ -602,7 +629,9 @@ export function scanCredentials(
     kubeconfigs.push(kc);
   }
 
-  if (certificates.length > 1) certificates.sort(byPathOf);
+  // Certificates come in the order of `files` (sorted by path), each file's first under the file's
+  // own path: only a file's second certificate (`<path>#1`) can be out of that order.
+  if (certificates.length > 1 && certs.some((c) => c.index > 0)) certificates.sort(byPathOf);
   if (kubeconfigs.length > 1) kubeconfigs.sort(byPathOf);
   // Nothing to order or merge in none or one (most nodes have none).
   const findings = scan.findings.length > 1 ? dedupe(scan.findings.sort(byFinding)) : scan.findings;

@@ -52,7 +52,6 @@ export function readPem(data: Buffer | string): PemRead {
  * makes of a text of such blocks alone is exactly their bodies, joined: read so with one match a block.
  */
 const PLAIN_BLOCK = /-----BEGIN ([A-Z0-9 ]{1,64})-----\n((?:[A-Za-z0-9+/]+\n)*[A-Za-z0-9+/]*={0,2}\n)-----END \1-----(?:\n|$)/y;
-const NEWLINES = /\n/g;
 
 /** The blocks of a text made of plain blocks alone (PLAIN_BLOCK, back to back), each valid base64; else null. */
 function readPlainPem(text: string): PemRead | null {
@@ -63,11 +62,15 @@ function readPlainPem(text: string): PemRead | null {
     const m = PLAIN_BLOCK.exec(text);
     if (m === null || blocks.length >= MAX_BLOCKS) return null;
     const body = m[2];
-    const b64 = body.replace(NEWLINES, '');
-    if (b64.length % 4 === 1 || b64.length === 0) return null;
-    blocks.push({ label: m[1], der: Buffer.from(b64, 'base64'), line });
-    // The BEGIN and END lines and one line per \n of the body.
-    line += 2 + body.length - b64.length;
+    // One body line per \n; the base64 is the rest.
+    let lines = 0;
+    for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
+    const n = body.length - lines;
+    if (n % 4 === 1 || n === 0) return null;
+    // Node's base64 decoder skips the \n between lines: the same bytes as of the lines joined.
+    blocks.push({ label: m[1], der: Buffer.from(body, 'base64'), line });
+    // The BEGIN and END lines and the body's.
+    line += 2 + lines;
   }
   return blocks.length > 0 ? { format: 'pem', blocks, problems: [] } : null;
 }
@@ -129,22 +132,31 @@ function readPemLines(buf: Buffer, text: string): PemRead {
   return { format: looksLikeDer(buf) ? 'der' : 'text', blocks, problems };
 }
 
-/** Files holding only certificates, by their text: a fleet's CA file is read once. Never a key. */
-const certificateFiles = new Lru<string, PemRead>(32);
+/**
+ * Files holding only certificates, by their text: a fleet's CA file is read once. Never a key. A
+ * text met for the first time is only noted (null): a node's own certificate (kubelet.crt) never
+ * comes back, and is neither frozen nor kept; a text met again (the CA every node holds) is.
+ */
+const certificateFiles = new Lru<string, PemRead | null>(32);
 const MAX_SHARED_TEXT = 64 * 1024;
 
 /**
- * readPem for a file's bytes; a file of certificates alone (the same CA on every node) gives the
- * read of the first file with the same text, frozen and shared (`shared`), so what is derived from
- * its blocks may be kept by block.
+ * readPem for a file's bytes; a file of certificates alone met before (the same CA on every node)
+ * gives the read of the first file with the same text met again, frozen and shared (`shared`), so
+ * what is derived from its blocks may be kept by block.
  */
 export function readPemFile(data: Buffer): { read: PemRead; shared: boolean } {
   const text = data.toString('latin1');
-  if (data.length > MAX_SHARED_TEXT) return { read: readPemText(data, text), shared: false };
+  // A text with a private key block is never kept: no lookup (text between blocks may say PRIVATE KEY too; then it is only read anew).
+  if (data.length > MAX_SHARED_TEXT || text.includes('PRIVATE KEY')) return { read: readPemText(data, text), shared: false };
   const hit = certificateFiles.get(text);
   if (hit) return { read: hit, shared: true };
   const read = readPemText(data, text);
   if (read.format !== 'pem' || read.problems.length > 0 || !read.blocks.every((b) => CERTIFICATE_LABELS.has(b.label))) return { read, shared: false };
+  if (hit === undefined) {
+    certificateFiles.set(text, null);
+    return { read, shared: false };
+  }
   certificateFiles.set(text, deepFreeze(read));
   return { read, shared: true };
 }

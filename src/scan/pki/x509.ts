@@ -38,6 +38,9 @@ export interface CertFacts
   spki: Buffer;
   /** The normalized public key (id), to match private keys by (see keys.ts). */
   publicKeyId: string;
+  /** Date.parse of notBefore and notAfter, worked out with them: a fleet's every scan asks for both. */
+  notBeforeMs: number;
+  notAfterMs: number;
 }
 
 const NAME_TYPES: Record<string, string> = {
@@ -293,6 +296,8 @@ function parseWithOpenSsl(der: Buffer): { cert: CertFacts } | { error: string } 
       spki,
       publicKeyId,
       sha256: x509.fingerprint256.replace(/:/g, '').toLowerCase(),
+      notBeforeMs: Date.parse(notBefore),
+      notAfterMs: Date.parse(notAfter),
     },
   };
 }
@@ -653,6 +658,8 @@ class DerCertFacts implements CertFacts {
   spki: Buffer = EMPTY;
   publicKeyId = '';
   sha256 = '';
+  notBeforeMs = 0;
+  notAfterMs = 0;
 
   constructor(der: Buffer) {
     this.#der = der;
@@ -682,7 +689,9 @@ function nameOf(buf: Buffer, t: Tlv): NameFacts | null {
   const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
   let f = key === null ? undefined : namePieces.get(key);
   if (f === undefined) {
-    const name = plainRange(buf, t.start, t.end, 2) ? plainName(buf, t) : null;
+    // No plainRange walk first: plainName reads every TLV of the Name with readTlvDer (DER lengths)
+    // and takes only SEQUENCE, SET, strict OIDs and three string types, all of which plainRange passes.
+    const name = plainName(buf, t);
     if (name) for (const a of name.attrs) Object.freeze(a);
     f = name ? Object.freeze({ attrs: Object.freeze(name.attrs) as NameAttribute[], canon: name.canon, text: formatName(name.attrs) }) : null;
     if (key !== null) namePieces.set(key, f);
@@ -690,10 +699,17 @@ function nameOf(buf: Buffer, t: Tlv): NameFacts | null {
   return f;
 }
 
-const validityPieces = new Lru<string, { notBefore: string; notAfter: string } | null>(64);
+interface Validity {
+  notBefore: string;
+  notAfter: string;
+  notBeforeMs: number;
+  notAfterMs: number;
+}
+
+const validityPieces = new Lru<string, Validity | null>(64);
 
 /** The Validity at depth 1 of the TBS when it is plain DER of two times decodeTime reads; else null. */
-function validityOf(buf: Buffer, t: Tlv): { notBefore: string; notAfter: string } | null {
+function validityOf(buf: Buffer, t: Tlv): Validity | null {
   if (t.tag !== SEQUENCE) return null;
   const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
   let f = key === null ? undefined : validityPieces.get(key);
@@ -701,7 +717,7 @@ function validityOf(buf: Buffer, t: Tlv): { notBefore: string; notAfter: string 
     const v = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
     const notBefore = v && v.length === 2 ? decodeTime(buf, v[0]) : null;
     const notAfter = v && v.length === 2 ? decodeTime(buf, v[1]) : null;
-    f = notBefore && notAfter ? Object.freeze({ notBefore, notAfter }) : null;
+    f = notBefore && notAfter ? Object.freeze({ notBefore, notAfter, notBeforeMs: Date.parse(notBefore), notAfterMs: Date.parse(notAfter) }) : null;
     if (key !== null) validityPieces.set(key, f);
   }
   return f;
@@ -795,6 +811,8 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   cert.serial = serial;
   cert.notBefore = validity.notBefore;
   cert.notAfter = validity.notAfter;
+  cert.notBeforeMs = validity.notBeforeMs;
+  cert.notAfterMs = validity.notAfterMs;
   cert.sans = extensions.sans.length < 2 ? extensions.sans.slice() : extensions.sans.slice().sort();
   cert.isCA = isCA;
   cert.keyUsage = extensions.keyUsage;
