@@ -216,9 +216,22 @@ export function joinNodePath(...parts: string[]): string {
 // An empty, `.` or `..` segment, or a trailing slash: what a normalized node path never holds.
 const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|[^]\/$/;
 
+/**
+ * Paths seen to be normal. The trees of a fleet ask for the same few hundred paths, one tree after
+ * another: a set lookup (the string's hash is already known from the tree's own caches) costs a
+ * fifth of the regex test. Keyed by the whole path, so it only ever answers what the test would;
+ * bounded: past `NORMAL_PATHS_MAX` paths, nothing more is learned.
+ */
+const normalPaths = new Set<string>();
+const NORMAL_PATHS_MAX = 4096;
+
 /** `nodePath` normalized as nodeSegments does; a path that already is (nearly every one asked for) is returned as it is. */
 function normalNodePath(nodePath: string): string {
-  if (nodePath.charCodeAt(0) === 47 && !NOT_NORMAL.test(nodePath)) return nodePath;
+  if (normalPaths.has(nodePath)) return nodePath;
+  if (nodePath.charCodeAt(0) === 47 && !NOT_NORMAL.test(nodePath)) {
+    if (normalPaths.size < NORMAL_PATHS_MAX) normalPaths.add(nodePath);
+    return nodePath;
+  }
   return '/' + nodeSegments(nodePath).join('/');
 }
 
