@@ -17,3 +17,16 @@ test('a name ending in a line break before a trailing slash is normalized like a
     { numRuns: 500, seed: 11 },
   );
 });
+
+test('paths remembered as normal (past the bound too) answer as the regex test would', () => {
+  // The same paths asked again (from the set) and more distinct ones than the set keeps (the test then).
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 5000; i++) {
+      const p = `/etc/n${i}/f`;
+      expect(joinNodePath(p)).toBe(p);
+    }
+  }
+  for (const p of ['/etc/n1/f/', '/etc//n1/f', '/etc/n1/./f', '/etc/n1/../f', 'etc/n1/f']) {
+    expect(joinNodePath(p)).toBe('/' + nodeSegments(p).join('/'));
+  }
+});
