@@ -106,7 +106,13 @@ class Scanner {
   readonly fileFindings = new Map<string, Finding[]>();
   readonly findings: Finding[] = [];
 
-  constructor(private readonly tree: FileTree) {}
+  /** `listings`: the names in each unit directory, in UNIT_SEARCH_PATH order, as the scan read them once. */
+  constructor(
+    private readonly tree: FileTree,
+    private readonly listings: readonly (readonly string[])[],
+  ) {
+    this.lookups = new Array(listings.length);
+  }
 
   /** `list` is the caller's own new array: kept as it is. */
   private note(path: string, list: Finding[]): void {
@@ -158,22 +164,26 @@ class Scanner {
   /** Asked of each unit file and drop-in when it is found and again when it is applied. */
   private readonly masks = new Map<string, boolean>();
 
-  /** A short listing is searched as it is; a long one (a real root's unit directory) through a set. */
-  private readonly listed = new Map<string, readonly string[] | ReadonlySet<string> | null>();
+  /**
+   * What each unit directory's listing says of the names in it, made on first use from the
+   * listing the scan read once: null when it settles nothing (see mayHold), a short listing as it
+   * is, a long one (a real root's unit directory) as a set.
+   */
+  private readonly lookups: Array<readonly string[] | ReadonlySet<string> | null | undefined>;
 
   /**
-   * False when the directory's listing shows it has no entry by that name, so the name need not be
-   * looked up. An empty listing of a directory that is there settles nothing (it may be unreadable),
-   * nor does one cut short at the tree's limit.
+   * False when the listing of the unit directory `d` (an index into UNIT_SEARCH_PATH) shows it has
+   * no entry by that name, so the name need not be looked up. An empty listing of a directory that
+   * is there settles nothing (it may be unreadable), nor does one cut short at the tree's limit.
    */
-  mayHold(dir: string, name: string): boolean {
-    let names = this.listed.get(dir);
+  mayHold(d: number, name: string): boolean {
+    let names = this.lookups[d];
     if (names === undefined) {
-      const list = this.tree.list(dir);
+      const list = this.listings[d];
       if (list.length >= this.tree.limits.maxDirEntries) names = null;
-      else if (list.length === 0) names = this.tree.isDir(dir) ? null : list;
+      else if (list.length === 0) names = this.tree.isDir(UNIT_SEARCH_PATH[d]) ? null : list;
       else names = list.length <= 16 ? list : new Set(list);
-      this.listed.set(dir, names);
+      this.lookups[d] = names;
     }
     return names === null || (Array.isArray(names) ? names.includes(name) : (names as ReadonlySet<string>).has(name));
   }
@@ -216,7 +226,7 @@ class Scanner {
       for (let d = 0; d < UNIT_SEARCH_PATH.length; d++) {
         const dir = UNIT_SEARCH_PATH[d];
         const p = `${dir}/${candidate}`;
-        if (!this.mayHold(dir, candidate) || !this.holds(p)) continue;
+        if (!this.mayHold(d, candidate) || !this.holds(p)) continue;
         if (this.isMask(p)) {
           maskedBy = maskedBy ?? p;
           continue;
@@ -246,13 +256,12 @@ class Scanner {
     const byName = new Map<string, { path: string; own: boolean }>();
     const names: string[] = [];
     for (let i = 0; i < UNIT_SEARCH_PATH.length; i++) {
-      const dir = UNIT_SEARCH_PATH[i];
       for (let j = 0; j < dirNames.length; j++) {
         const d = dirNames[j];
-        this.addDropIns(dir, d, d === ownDir || d === templateDir, byName, names);
+        this.addDropIns(i, d, d === ownDir || d === templateDir, byName, names);
       }
     }
-    for (let i = 0; i < UNIT_SEARCH_PATH.length; i++) this.addDropIns(UNIT_SEARCH_PATH[i], TOP_LEVEL_DROP_INS, false, byName, names);
+    for (let i = 0; i < UNIT_SEARCH_PATH.length; i++) this.addDropIns(i, TOP_LEVEL_DROP_INS, false, byName, names);
     if (names.length > 1) names.sort();
     const dropIns: string[] = [];
     const own: string[] = [];
@@ -266,9 +275,9 @@ class Scanner {
   }
 
   /** The first directory holding a drop-in's file name wins. */
-  private addDropIns(dir: string, dirName: string, own: boolean, byName: Map<string, { path: string; own: boolean }>, names: string[]): void {
-    if (!this.mayHold(dir, dirName)) return;
-    const files = this.dropInFiles(`${dir}/${dirName}`);
+  private addDropIns(d: number, dirName: string, own: boolean, byName: Map<string, { path: string; own: boolean }>, names: string[]): void {
+    if (!this.mayHold(d, dirName)) return;
+    const files = this.dropInFiles(`${UNIT_SEARCH_PATH[d]}/${dirName}`);
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
       if (byName.has(f.name)) continue;
@@ -555,11 +564,14 @@ interface Discovery {
  * *.wants/ and *.requires/ links that enable them. Templates only run as instances; prefix
  * (`kube-.service.d/`) and top-level (`service.d/`) drop-in directories are no units.
  */
-function discoverUnits(tree: FileTree, wanted: ReadonlyMap<string, unknown>): Discovery {
+function discoverUnits(tree: FileTree, listings: readonly (readonly string[])[], wanted: ReadonlyMap<string, unknown>): Discovery {
   const names = new Set<string>();
   const templates = new Map<string, string>();
-  for (const dir of UNIT_SEARCH_PATH) {
-    for (const n of tree.list(dir)) {
+  for (let d = 0; d < UNIT_SEARCH_PATH.length; d++) {
+    const dir = UNIT_SEARCH_PATH[d];
+    const list = listings[d];
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i];
       if (n.endsWith('.service')) {
         if (isTemplate(n)) {
           if (!templates.has(n)) templates.set(n, `${dir}/${n}`);
@@ -578,12 +590,24 @@ function discoverUnits(tree: FileTree, wanted: ReadonlyMap<string, unknown>): Di
   return { names: [...names].sort(), templates };
 }
 
-/** Unit name -> targets that want or require it, and the first link that does, from the *.wants/ and *.requires/ links. */
-function wantedByMap(tree: FileTree): Map<string, { targets: string[]; link: string }> {
+interface UnitDirs {
+  /** The names in each unit directory, in UNIT_SEARCH_PATH order. */
+  listings: string[][];
+  /** Unit name -> targets that want or require it, and the first link that does. */
+  wanted: Map<string, { targets: string[]; link: string }>;
+}
+
+/**
+ * The unit directories, each listed once for the whole scan (discovery, fragments and drop-ins
+ * all look names up in these listings), and the units their *.wants/ and *.requires/ links name.
+ */
+function readUnitDirs(tree: FileTree): UnitDirs {
+  const listings: string[][] = [];
   const map = new Map<string, { targets: string[]; link: string }>();
   for (let d = 0; d < UNIT_SEARCH_PATH.length; d++) {
     const dir = UNIT_SEARCH_PATH[d];
     const entries = tree.list(dir);
+    listings.push(entries);
     for (let i = 0; i < entries.length; i++) {
       const n = entries[i];
       const suffix = n.endsWith('.wants') ? 6 : n.endsWith('.requires') ? 9 : 0;
@@ -601,7 +625,7 @@ function wantedByMap(tree: FileTree): Map<string, { targets: string[]; link: str
     }
   }
   for (const e of map.values()) if (e.targets.length > 1) e.targets.sort();
-  return map;
+  return { listings, wanted: map };
 }
 
 function dedupeAndSort(findings: Finding[]): Finding[] {
@@ -624,13 +648,13 @@ function dedupeAndSort(findings: Finding[]): Finding[] {
 /** Scans the unit directories of a node. Pure: reads through the tree, never throws on bad input. */
 export function scanSystemd(tree: FileTree, options: ScanSystemdOptions = {}): SystemdScan {
   const isBool = options.isBooleanFlag ?? isBooleanFlag;
-  const sc = new Scanner(tree);
+  const { listings, wanted } = readUnitDirs(tree);
+  const sc = new Scanner(tree, listings);
   const units: SystemdUnitFacts[] = [];
   const components: Component[] = [];
-  const wanted = wantedByMap(tree);
   const relevantFiles = new Set<string>();
 
-  const discovery = discoverUnits(tree, wanted);
+  const discovery = discoverUnits(tree, listings, wanted);
 
   const names = discovery.names;
   for (let u = 0; u < names.length; u++) {
