@@ -14,12 +14,15 @@ const first = process.argv[2];
 const dist = join(__dirname, '..', 'dist');
 const distUrl = pathToFileURL(dist + '/').href;
 
-// A run of kdiff calls each function of its scanners a bounded number of times (once per file or
-// node), so V8's optimizing compiler, at its default eagerness, spends more time compiling them (on
-// the other core, which an audit's second worker needs) than the compiled code saves: a 1,000-node
+// An audit calls each function of its scanners a bounded number of times (once per file or node),
+// so V8's optimizing compiler, at its default eagerness, spends more time compiling them (on the
+// other core, which the audit's second thread needs) than the compiled code saves: a 1,000-node
 // audit took ~25% less wall and CPU time with optimization 15 times later (docs/performance.md).
-// Set before any code of kdiff is compiled: the bundle's code cache (scripts/bundle.mjs trains it
-// under this launcher) is only accepted under the flags it was made with.
+// Set by the audit itself (tuneForAudit) once this thread has loaded its code and just before it
+// reads nodes, not here: V8 accepts a code cache only under the flags it was made with, Node.js's
+// own as well as the bundle's, so a worker thread that booted under these flags compiled Node.js's
+// bootstrap from source (~17 ms more), and so did node:crypto on this thread. A worker that loads
+// the bundle after the audit set them takes the cache trained under them (kdiff.bundle.tuned.cache).
 const V8_FLAGS = '--interrupt-budget=1000000';
 
 /** Why the bundle was not used (KDIFF_BUNDLE_REPORT=1 prints it to stderr). */
@@ -31,6 +34,9 @@ function loadBundle() {
     return null;
   }
   const file = join(dist, 'kdiff.bundle.cjs');
+  // Before anything is read: the worker boots on the other core meanwhile. Started from a bundle
+  // that turns out stale, it is never adopted (src/audit/audit.ts compares the bundle it loaded).
+  prestartAuditWorker(file);
   let source;
   try {
     // scripts/bundle.mjs writes it in ASCII (and says so on its first line): latin1 is the same text, read faster.
@@ -65,18 +71,38 @@ function loadBundle() {
       cachedData = undefined;
     }
   }
-  prestartAuditWorker(file, cachedData ? cacheFile : undefined);
   const vm = require('node:vm');
   const script = new vm.Script(source, { filename: file, cachedData });
   const factory = script.runInThisContext();
   const bundle = factory(require('node:module').createRequire(join(dist, 'index.js')), (spec) => import(spec), distUrl);
   // Worker threads of an audit (src/audit/audit.ts) start from the same bundle and code cache.
-  globalThis[Symbol.for('kdiff.bundle')] = {
+  globalThis[Symbol.for('kdiff.bundle')] = bundleInfo(file, cachedData && script.cachedDataRejected === false);
+  return { script, bundle };
+}
+
+/** For an audit: set to 1 (shared with its workers) once it has set V8_FLAGS. */
+const tuned = first === 'audit' ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+
+/**
+ * Where worker threads find the bundle and its code caches: `cache` (made under V8's defaults, as
+ * this thread loaded it; absent when it was not usable here) and `tunedCache` (made under
+ * V8_FLAGS), chosen by `tuned` when a worker loads (src/audit/bundle-boot.cts).
+ */
+function bundleInfo(file, cacheUsable) {
+  return {
     file,
-    cache: cachedData && script.cachedDataRejected === false ? cacheFile : undefined,
+    cache: cacheUsable ? join(dist, 'kdiff.bundle.cache') : undefined,
+    tunedCache: cacheUsable ? join(dist, 'kdiff.bundle.tuned.cache') : undefined,
+    tuned,
     distUrl,
   };
-  return { script, bundle };
+}
+
+/** Sets V8_FLAGS, once: an audit calls it before it reads nodes (src/audit/audit.ts). */
+function tuneForAudit() {
+  if (Atomics.load(tuned, 0) === 1) return;
+  Atomics.store(tuned, 0, 1);
+  require('node:v8').setFlagsFromString(V8_FLAGS);
 }
 
 /** Options of `kdiff audit` that take a value (src/cli/commands/audit.ts): their value is not a node. */
@@ -92,7 +118,7 @@ const AUDIT_WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeM
  * audit that turns out to want no worker ends it. Unreferenced until adopted, so it never keeps
  * the process alive. A guess from the command line alone: a wrong one costs a worker's start, never a result.
  */
-function prestartAuditWorker(file, cache) {
+function prestartAuditWorker(file) {
   const argv = process.argv.slice(2);
   if (argv[0] !== 'audit' || process.env.KDIFF_BUNDLE_TRAIN) return;
   const wanted = process.env.KDIFF_WORKERS;
@@ -112,7 +138,7 @@ function prestartAuditWorker(file, cache) {
   }
   if (nodes < AUDIT_PARALLEL_MIN_NODES || require('node:os').availableParallelism() < 2) return;
   const { Worker } = require('node:worker_threads');
-  const bundle = { file, cache, distUrl };
+  const bundle = bundleInfo(file, true);
   const worker = new Worker(join(dist, 'audit', 'bundle-boot.cjs'), { workerData: { bundle }, resourceLimits: AUDIT_WORKER_LIMITS });
   const early = { worker, bundle, limits: AUDIT_WORKER_LIMITS, exited: false };
   worker.unref();
@@ -181,7 +207,9 @@ function printVersion() {
 if ((first === '--version' || first === '-V') && printVersion()) {
   // Done.
 } else {
-  require('node:v8').setFlagsFromString(V8_FLAGS);
+  // scripts/bundle.mjs trains a second code cache under V8_FLAGS (see there).
+  if (process.env.KDIFF_BUNDLE_TRAIN && process.env.KDIFF_BUNDLE_TRAIN_TUNED) require('node:v8').setFlagsFromString(V8_FLAGS);
+  else if (tuned && !process.env.KDIFF_BUNDLE_TRAIN) globalThis[Symbol.for('kdiff.tune-for-audit')] = tuneForAudit;
   loadMain()
     .then(({ main, script }) => (process.env.KDIFF_BUNDLE_TRAIN ? train(main, script) : main(process.argv.slice(2))))
     .then(

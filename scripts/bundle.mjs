@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Optional build step after `tsc`: packs every module of dist/ into one script,
- * dist/kdiff.bundle.cjs, and records a V8 code cache for it (dist/kdiff.bundle.cache) from a run
- * of the CLI on the fixtures, so `bin/kdiff.js` starts without resolving, reading and compiling
- * some 60 ES modules one by one. bin/kdiff.js uses the bundle only while every file it was built
+ * dist/kdiff.bundle.cjs, and records V8 code caches for it from runs of the CLI on the fixtures:
+ * dist/kdiff.bundle.cache under V8's default flags (what bin/kdiff.js runs under) and
+ * dist/kdiff.bundle.tuned.cache under the flags an audit sets before it reads nodes (bin/kdiff.js
+ * V8_FLAGS; its worker threads that start after that take this one). So `bin/kdiff.js` starts
+ * without resolving, reading and compiling some 60 ES modules one by one. bin/kdiff.js uses the bundle only while every file it was built
  * from is unchanged (size and mtime), and the cache only when V8 accepts it (same Node.js, same
  * flags); otherwise it loads dist/cli/main.js as before. No bundler package is needed: each module
  * is turned into a CommonJS function by the TypeScript compiler's transpileModule.
@@ -21,8 +23,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const out = join(dist, 'kdiff.bundle.cjs');
 const cache = join(dist, 'kdiff.bundle.cache');
+const tunedCache = join(dist, 'kdiff.bundle.tuned.cache');
 rmSync(out, { force: true });
 rmSync(cache, { force: true });
+rmSync(tunedCache, { force: true });
 
 function walk(dir) {
   const files = [];
@@ -229,14 +233,16 @@ const train = [
   ['fixtures/seed-kubeadm-master', 'fixtures/seed-hard-way-controller'],
   ['scan', 'fixtures/seed-kubeadm-master'],
 ];
-const r = spawnSync(process.execPath, [join(root, 'bin/kdiff.js')], {
-  cwd: root,
-  encoding: 'utf8',
-  env: { ...process.env, KDIFF_BUNDLE_TRAIN: JSON.stringify(train), KDIFF_BUNDLE_CACHE_OUT: cache, NO_COLOR: '1' },
-});
-if (r.status !== 0) {
-  process.stderr.write(`bundle: training run failed (${r.status}): ${r.stderr}\n`);
-  process.exit(1);
+for (const [file, tunedFlags] of [[cache, ''], [tunedCache, '1']]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/kdiff.js')], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, KDIFF_BUNDLE_TRAIN: JSON.stringify(train), KDIFF_BUNDLE_TRAIN_TUNED: tunedFlags, KDIFF_BUNDLE_CACHE_OUT: file, NO_COLOR: '1' },
+  });
+  if (r.status !== 0) {
+    process.stderr.write(`bundle: training run failed (${r.status}): ${r.stderr}\n`);
+    process.exit(1);
+  }
 }
 let cached = 0;
 try { cached = statSync(cache).size; } catch { /* reported below */ }

@@ -159,6 +159,8 @@ function workerScript(): string | null {
 interface BundleInfo {
   file: string;
   cache?: string;
+  tunedCache?: string;
+  tuned?: Int32Array;
   distUrl: string;
 }
 
@@ -336,6 +338,9 @@ async function compareFleet(
   reference: { label: string; model: NodeModel } | undefined,
   options: AuditEngineOptions,
 ): Promise<{ results: NodeResult[]; firstModel?: { label: string; model: NodeModel } }> {
+  // The CLI's launcher sets V8 flags for a long run (bin/kdiff.js tuneForAudit) now, with this
+  // thread's code loaded and before it reads nodes; a library caller has none set.
+  (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('kdiff.tune-for-audit')]?.();
   const plan = workerPlan(inputs, options);
   const script = plan.workers >= 1 ? workerScript() : null;
   if (!script) {
