@@ -216,23 +216,64 @@ export function joinNodePath(...parts: string[]): string {
 // An empty, `.` or `..` segment, or a trailing slash: what a normalized node path never holds.
 const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|[^]\/$/;
 
-/**
- * Paths seen to be normal. The trees of a fleet ask for the same few hundred paths, one tree after
- * another: a set lookup (the string's hash is already known from the tree's own caches) costs a
- * fifth of the regex test. Keyed by the whole path, so it only ever answers what the test would;
- * bounded: past `NORMAL_PATHS_MAX` paths, nothing more is learned.
- */
-const normalPaths = new Set<string>();
-const NORMAL_PATHS_MAX = 4096;
-
 /** `nodePath` normalized as nodeSegments does; a path that already is (nearly every one asked for) is returned as it is. */
 function normalNodePath(nodePath: string): string {
-  if (normalPaths.has(nodePath)) return nodePath;
+  // A kept parse is of a normal path: one map lookup (the string's hash is already known from the
+  // tree's own caches) costs a fifth of the regex test.
+  if (parsedPaths.has(nodePath)) return nodePath;
   if (nodePath.charCodeAt(0) === 47 && !NOT_NORMAL.test(nodePath)) {
-    if (normalPaths.size < NORMAL_PATHS_MAX) normalPaths.add(nodePath);
+    parsePath(nodePath);
     return nodePath;
   }
   return '/' + nodeSegments(nodePath).join('/');
+}
+
+/**
+ * A normal node path (as display() makes it) cut at each of its slashes below the root, for
+ * resolveNormal: the real key it names when no link is on the way, and each of its directories
+ * (deepest first) with what is left of the path below it.
+ */
+interface ParsedPath {
+  /** The path without its leading '/'. */
+  whole: string;
+  /** Keys of its directories below the root, deepest first: `/etc/kubernetes/pki/ca.crt` has 'etc/kubernetes/pki', 'etc/kubernetes', 'etc'. */
+  parents: string[];
+  /** What is left below `parents[i]`: `rests[0]` is the last name. */
+  rests: string[];
+  /** Whether the last name may be looked up in a listing (see NOT_LISTED). */
+  lastListed: boolean;
+}
+
+/**
+ * Parsed paths, shared by the trees of a fleet (they ask for the same few hundred paths). Keeping
+ * the pieces spares slicing them again for every tree, and V8 keeps the hash of a kept string, so
+ * each Map lookup with one does not hash it again. Only normal paths are kept (a kept path needs no
+ * normalizing). Keyed by the whole path, immutable, bounded: past `PARSED_PATHS_MAX` paths or
+ * `PARSED_CHARS_MAX` characters of pieces, a path is cut afresh each time.
+ */
+const parsedPaths = new Map<string, ParsedPath>();
+const PARSED_PATHS_MAX = 4096;
+const PARSED_CHARS_MAX = 1 << 20;
+let parsedChars = 0;
+
+/** The parse of a normal node path (kept, see parsedPaths). */
+function parsePath(path: string): ParsedPath {
+  let parsed = parsedPaths.get(path);
+  if (parsed !== undefined) return parsed;
+  const parents: string[] = [];
+  const rests: string[] = [];
+  let chars = path.length;
+  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+    parents.push(path.slice(1, slash));
+    rests.push(path.slice(slash + 1));
+    chars += path.length;
+  }
+  parsed = { whole: path.slice(1), parents, rests, lastListed: !NOT_LISTED.test(path.slice(path.lastIndexOf('/') + 1)) };
+  if (parsedPaths.size < PARSED_PATHS_MAX && parsedChars + chars <= PARSED_CHARS_MAX) {
+    parsedPaths.set(path, parsed);
+    parsedChars += chars;
+  }
+  return parsed;
 }
 
 // C0 controls, DEL, C1 controls, bidi overrides, and U+FFFD (a name that was not valid UTF-8):
@@ -631,9 +672,15 @@ export class FileTree {
     // Scanners ask about the same paths many times (kind, then realPath, then read); the tree is one snapshot.
     const hit = this.exhausted ? undefined : this.resolveCache.get(nodePath);
     if (hit !== undefined) return hit;
-    const display = this.display(nodePath);
-    if (display === null) return null;
-    const r = this.resolveNormal(display);
+    let r: Resolved | null;
+    // A path with a kept parse is normal: display() would return it as it is.
+    const parsed = parsedPaths.get(nodePath);
+    if (parsed !== undefined && nodePath.length <= this.maxPathLength) r = this.resolveNormal(nodePath, nodePath, parsed);
+    else {
+      const display = this.display(nodePath);
+      if (display === null) return null;
+      r = this.resolveNormal(display);
+    }
     if (!this.exhausted) this.resolveCache.set(nodePath, r);
     return r;
   }
@@ -645,12 +692,12 @@ export class FileTree {
    * steps are counted, exactly as the walk would count them (limits hit at the same point).
    * `display` is the path findings name (readLink resolves a link's parent for the link's path).
    */
-  private resolveNormal(path: string, display = path): Resolved | null {
+  private resolveNormal(path: string, display = path, parsed?: ParsedPath): Resolved | null {
     if (path.length <= 1) return this.resolveSegments('', display, '', 0);
     const dirs = this.dirs;
-    const last = path.lastIndexOf('/');
-    for (let slash = last; slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-      const key = path.slice(1, slash);
+    const { whole, parents, rests, lastListed } = parsed ?? parsePath(path);
+    for (let i = 0; i < parents.length; i++) {
+      const key = parents[i];
       const d = dirs.get(key);
       if (d === undefined || d.plain < 0) continue;
       const depth = d.plain;
@@ -658,24 +705,23 @@ export class FileTree {
       const treeSteps = this.steps + depth;
       const maxTree = this.maxTreeSteps;
       if (this.exhausted || depth > maxSteps || treeSteps > maxTree) break;
-      const rest = path.slice(slash + 1);
-      if (slash === last && depth < maxSteps && treeSteps < maxTree) {
+      const rest = rests[i];
+      if (i === 0 && depth < maxSteps && treeSteps < maxTree) {
         // One name left (nearly every path asked for), within both bounds: the walk's last step,
         // done here unless the name is a link (the walk then follows it, as it would have).
-        const next = path.slice(1); // `${key}/${rest}`, without building it
-        const st = this.lookup(key, rest, next, d);
+        const st = this.lookup(key, rest, whole, d, lastListed);
         if (st === null || 'error' in st || st.kind !== 'symlink') {
           this.steps = treeSteps + 1;
           if (st === null) return null;
           if ('error' in st) return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
-          if (st.kind === 'dir') this.dirState(next).plain = depth + 1;
-          return { key: next, stat: st };
+          if (st.kind === 'dir') this.dirState(whole).plain = depth + 1;
+          return { key: whole, stat: st };
         }
       }
       this.steps += depth;
       return this.resolveSegments(rest, display, key, depth, d);
     }
-    return this.resolveSegments(path.slice(1), display, '', 0);
+    return this.resolveSegments(whole, display, '', 0);
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -733,14 +779,15 @@ export class FileTree {
    * directory's listing when the tree has one, else one lstat. Cached: the tree is read as one
    * snapshot, and a hostile tree cannot make us repeat work.
    */
-  private lookup(parent: string, name: string, key: string, dir?: DirState): RawStat | null | { error: string } {
+  private lookup(parent: string, name: string, key: string, dir?: DirState, listed?: boolean): RawStat | null | { error: string } {
     const d = dir ?? this.dirState(parent);
     const cached = d.stats?.get(name);
     if (cached !== undefined) return cached;
     // A NUL cannot be in a listed name; the backend refuses such a path itself, as it always did.
     // A listed U+FFFD may stand for bytes that are not UTF-8 (readdir decodes `x\xff` as `x\ufffd`):
     // two entries then share one name in the listing, and only lstat says what this name is.
-    if (this.listsKinds && !NOT_LISTED.test(name)) {
+    // `listed`: the caller's answer to that test, when it has one.
+    if (this.listsKinds && (listed ?? !NOT_LISTED.test(name))) {
       // The root is listed at once: nearly every path starts there, and an opener may already hold its listing.
       if (d.names === undefined && (parent === '' || this.worthListing(parent, ++d.lookups))) {
         const size = this.dirSize(parent);

@@ -37,6 +37,15 @@ describe('resolution bounds', () => {
     expect(tree.findings()[0].code).toBe('path-too-long');
   });
 
+  it('refuses a long path in a tree with a lower limit after another tree read it', () => {
+    const mem = new MemoryBackend();
+    mem.add('/etc/kubernetes/pki/ca.crt', { kind: 'file', data: Buffer.from('x') });
+    expect(new FileTree('t', mem).readText('/etc/kubernetes/pki/ca.crt')).toBe('x');
+    const strict = new FileTree('t', mem, { maxPathLength: 10 });
+    expect(strict.isFile('/etc/kubernetes/pki/ca.crt')).toBe(false);
+    expect(strict.findings()[0]).toMatchObject({ code: 'path-too-long', path: null });
+  });
+
   it('keeps at most maxFindings findings, and says so', () => {
     const mem = new MemoryBackend();
     for (let i = 0; i < 50; i++) mem.add(`/big${i}`, { kind: 'file', data: Buffer.alloc(10) });
