@@ -229,27 +229,27 @@ function normalNodePath(nodePath: string): string {
 }
 
 /**
- * A normal node path (as display() makes it) cut at each of its slashes below the root, for
- * resolveNormal: the real key it names when no link is on the way, and each of its directories
- * (deepest first) with what is left of the path below it.
+ * A normal node path (as display() makes it) cut into its segments, for resolveNormal and
+ * resolveSegments: each segment's name, and the real key each prefix names when no link is on
+ * the way (the keys the walk would build one `${current}/${name}` at a time).
  */
 interface ParsedPath {
-  /** The path without its leading '/'. */
+  /** The path without its leading '/' (the key it names when no link is on the way). */
   whole: string;
-  /** Keys of its directories below the root, deepest first: `/etc/kubernetes/pki/ca.crt` has 'etc/kubernetes/pki', 'etc/kubernetes', 'etc'. */
-  parents: string[];
-  /** What is left below `parents[i]`: `rests[0]` is the last name. */
-  rests: string[];
+  /** Its segments: `/etc/kubernetes/pki` has 'etc', 'kubernetes', 'pki'. None for the root. */
+  segs: string[];
+  /** `prefixes[i]`: its first i + 1 segments joined by '/' ('etc', 'etc/kubernetes', 'etc/kubernetes/pki'). */
+  prefixes: string[];
   /** Whether the last name may be looked up in a listing (see NOT_LISTED). */
   lastListed: boolean;
 }
 
 /**
  * Parsed paths, shared by the trees of a fleet (they ask for the same few hundred paths). Keeping
- * the pieces spares slicing them again for every tree, and V8 keeps the hash of a kept string, so
- * each Map lookup with one does not hash it again. Only normal paths are kept (a kept path needs no
- * normalizing). Keyed by the whole path, immutable, bounded: past `PARSED_PATHS_MAX` paths or
- * `PARSED_CHARS_MAX` characters of pieces, a path is cut afresh each time.
+ * the pieces spares slicing and joining them again for every tree, and V8 keeps the hash of a kept
+ * string, so each Map lookup with one does not hash it again. Only normal paths are kept (a kept
+ * path needs no normalizing). Keyed by the whole path, immutable, bounded: past `PARSED_PATHS_MAX`
+ * paths or `PARSED_CHARS_MAX` characters of pieces, a path is cut afresh each time.
  */
 const parsedPaths = new Map<string, ParsedPath>();
 const PARSED_PATHS_MAX = 4096;
@@ -260,15 +260,17 @@ let parsedChars = 0;
 function parsePath(path: string): ParsedPath {
   let parsed = parsedPaths.get(path);
   if (parsed !== undefined) return parsed;
-  const parents: string[] = [];
-  const rests: string[] = [];
-  let chars = path.length;
-  for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-    parents.push(path.slice(1, slash));
-    rests.push(path.slice(slash + 1));
-    chars += path.length;
+  const whole = path.slice(1);
+  const segs = whole === '' ? [] : whole.split('/');
+  const prefixes: string[] = new Array(segs.length);
+  let chars = path.length * 2;
+  let end = -1;
+  for (let i = 0; i < segs.length; i++) {
+    end += segs[i].length + 1;
+    prefixes[i] = i === segs.length - 1 ? whole : whole.slice(0, end);
+    chars += end;
   }
-  parsed = { whole: path.slice(1), parents, rests, lastListed: !NOT_LISTED.test(path.slice(path.lastIndexOf('/') + 1)) };
+  parsed = { whole, segs, prefixes, lastListed: segs.length === 0 || !NOT_LISTED.test(segs[segs.length - 1]) };
   if (parsedPaths.size < PARSED_PATHS_MAX && parsedChars + chars <= PARSED_CHARS_MAX) {
     parsedPaths.set(path, parsed);
     parsedChars += chars;
@@ -690,14 +692,16 @@ export class FileTree {
    * directories that an earlier resolution reached without a link. Walking that prefix again would
    * answer every step from the tree's caches with the same result and no side effect, so only its
    * steps are counted, exactly as the walk would count them (limits hit at the same point).
-   * `display` is the path findings name (readLink resolves a link's parent for the link's path).
+   * `display` is the path findings name (readLink resolves a link's parent for the link's path);
+   * `known`, the path's parse when the caller has it.
    */
-  private resolveNormal(path: string, display = path, parsed?: ParsedPath): Resolved | null {
-    if (path.length <= 1) return this.resolveSegments('', display, '', 0);
+  private resolveNormal(path: string, display = path, known?: ParsedPath): Resolved | null {
+    const parsed = known ?? parsePath(path);
+    const { segs, prefixes } = parsed;
     const dirs = this.dirs;
-    const { whole, parents, rests, lastListed } = parsed ?? parsePath(path);
-    for (let i = 0; i < parents.length; i++) {
-      const key = parents[i];
+    const last = segs.length - 1;
+    for (let i = last - 1; i >= 0; i--) {
+      const key = prefixes[i];
       const d = dirs.get(key);
       if (d === undefined || d.plain < 0) continue;
       const depth = d.plain;
@@ -705,11 +709,11 @@ export class FileTree {
       const treeSteps = this.steps + depth;
       const maxTree = this.maxTreeSteps;
       if (this.exhausted || depth > maxSteps || treeSteps > maxTree) break;
-      const rest = rests[i];
-      if (i === 0 && depth < maxSteps && treeSteps < maxTree) {
+      if (i === last - 1 && depth < maxSteps && treeSteps < maxTree) {
         // One name left (nearly every path asked for), within both bounds: the walk's last step,
         // done here unless the name is a link (the walk then follows it, as it would have).
-        const st = this.lookup(key, rest, whole, d, lastListed);
+        const whole = parsed.whole;
+        const st = this.lookup(key, segs[last], whole, d, parsed.lastListed);
         if (st === null || 'error' in st || st.kind !== 'symlink') {
           this.steps = treeSteps + 1;
           if (st === null) return null;
@@ -719,9 +723,9 @@ export class FileTree {
         }
       }
       this.steps += depth;
-      return this.resolveSegments(rest, display, key, depth, d);
+      return this.resolveSegments(parsed, i + 1, display, key, depth, d);
     }
-    return this.resolveSegments(whole, display, '', 0);
+    return this.resolveSegments(parsed, 0, display, '', 0);
   }
 
   private refuse(code: string, path: string, message: string): null {
@@ -860,14 +864,16 @@ export class FileTree {
   }
 
   /**
-   * Walks `rest` (segments joined by '/') segment by segment from `start`, following links inside the tree.
+   * Walks the segments of `path` from its `from`-th one on, starting at `start` (the key of its
+   * first `from` segments, or '' for the root), following links inside the tree.
    * `startDir`: the start's DirState when the caller has it.
    */
-  private resolveSegments(rest: string, display: string, start: string, startDepth: number, startDir?: DirState): Resolved | null {
-    // Segments are read from `rest` at `at` until a link is followed (most paths have none, and
+  private resolveSegments(path: ParsedPath, from: number, display: string, start: string, startDepth: number, startDir?: DirState): Resolved | null {
+    // Segments are read from `path` at `at` until a link is followed (most paths have none, and
     // need no array); from then on `pending` is a stack: its last element is the next segment.
+    const segs = path.segs;
     let pending: string[] | null = null;
-    let at = 0;
+    let at = from;
     // `current` is the real directory reached so far, as its segments joined by '/', `depth` its
     // segment count. A start below the root is a directory reached without links (see resolveNormal),
     // its `startDepth` steps already counted against the tree.
@@ -881,14 +887,13 @@ export class FileTree {
     for (;;) {
       let name: string;
       if (pending === null) {
-        if (at > rest.length) break;
-        let end = rest.indexOf('/', at);
-        if (end === -1) end = rest.length;
-        name = rest.slice(at, end);
-        at = end + 1;
-      } else if (pending.length > 0) name = pending.pop()!;
-      else break;
-      if (name === '.' || name === '') continue;
+        // A segment of a normal path: never empty, `.` or `..`.
+        if (at >= segs.length) break;
+        name = segs[at++];
+      } else if (pending.length > 0) {
+        name = pending.pop()!;
+        if (name === '.' || name === '') continue;
+      } else break;
       if (name === '..') {
         if (depth > 0) {
           depth--;
@@ -913,7 +918,8 @@ export class FileTree {
         }
         return null;
       }
-      const next = depth === 0 ? name : `${current}/${name}`;
+      // Until a link is followed, `current` is the key of the segments walked so far: the kept prefix is the key joined.
+      const next = pending === null ? path.prefixes[at - 1] : depth === 0 ? name : `${current}/${name}`;
       const st = this.lookup(current, name, next, dir);
       if (st === null) return null;
       if ('error' in st) {
@@ -948,11 +954,11 @@ export class FileTree {
             } else if (part !== '' && part !== '.') d++;
           }
         }
-        pending ??= at > rest.length ? [] : rest.slice(at).split('/').reverse();
+        pending ??= segs.slice(at).reverse();
         for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]);
         continue;
       }
-      if (st.kind !== 'dir' && (pending ?? (at > rest.length ? [] : rest.slice(at).split('/'))).some((p) => p !== '' && p !== '.')) {
+      if (st.kind !== 'dir' && (pending === null ? at < segs.length : pending.some((p) => p !== '' && p !== '.'))) {
         // A file (or special file) used as a directory: ENOTDIR on a real system.
         return null;
       }
