@@ -83,6 +83,17 @@ function listingBytes(entries: readonly Dirent[]): number {
 const UNSAFE_KEY = /(?:^|\/)\.{0,2}(?:\/|$)|\0/;
 
 /**
+ * Keys seen to be safe. The trees of a fleet ask for the same few hundred keys, one tree after
+ * another: a set lookup (the key's hash is mostly known already, from the tree's own maps) costs
+ * less than the regex test. Keyed by the whole key, so it only ever answers what the test would;
+ * bounded: past `SAFE_KEYS_MAX` keys or `SAFE_KEY_CHARS_MAX` characters, nothing more is learned.
+ */
+const safeKeys = new Set<string>();
+const SAFE_KEYS_MAX = 4096;
+const SAFE_KEY_CHARS_MAX = 1 << 18;
+let safeKeyChars = 0;
+
+/**
  * A path below the root: its segments, or the same as a key (joined by '/', '' for the root).
  * Both have length 0 for the root.
  */
@@ -111,7 +122,13 @@ export class DirectoryBackend implements RawBackend, KeyedBackend {
     // FileTree never hands over these; refusing them here too keeps `join` from ever climbing out.
     if (typeof where === 'string') {
       if (where === '') return this.root;
-      if (UNSAFE_KEY.test(where)) throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
+      if (!safeKeys.has(where)) {
+        if (UNSAFE_KEY.test(where)) throw Object.assign(new Error('unsafe path segment'), { code: 'EINVAL' });
+        if (safeKeys.size < SAFE_KEYS_MAX && safeKeyChars + where.length <= SAFE_KEY_CHARS_MAX) {
+          safeKeys.add(where);
+          safeKeyChars += where.length;
+        }
+      }
       return this.base + where;
     }
     const segments = where;

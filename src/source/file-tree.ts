@@ -240,8 +240,11 @@ interface ParsedPath {
   segs: string[];
   /** `prefixes[i]`: its first i + 1 segments joined by '/' ('etc', 'etc/kubernetes', 'etc/kubernetes/pki'). */
   prefixes: string[];
-  /** Whether the last name may be looked up in a listing (see NOT_LISTED). */
-  lastListed: boolean;
+  /** The key of its directory ('' for the root's entries and the root itself) and its last segment ('' for the root). */
+  parent: string;
+  name: string;
+  /** True when every segment may be looked up in a listing (see NOT_LISTED); undefined when one may not (lookup then tests each). */
+  listed: true | undefined;
 }
 
 /**
@@ -255,6 +258,13 @@ const parsedPaths = new Map<string, ParsedPath>();
 const PARSED_PATHS_MAX = 4096;
 const PARSED_CHARS_MAX = 1 << 20;
 let parsedChars = 0;
+/** The same parses by the key each path names when no link is on the way (`whole`; not the root's). */
+const parsedKeys = new Map<string, ParsedPath>();
+
+/** The parse of a real key other than the root's (segments joined by '/'), kept as parsePath keeps it. */
+function parseKey(key: string): ParsedPath {
+  return parsedKeys.get(key) ?? parsePath('/' + key);
+}
 
 /** The parse of a normal node path (kept, see parsedPaths). */
 function parsePath(path: string): ParsedPath {
@@ -270,9 +280,11 @@ function parsePath(path: string): ParsedPath {
     prefixes[i] = i === segs.length - 1 ? whole : whole.slice(0, end);
     chars += end;
   }
-  parsed = { whole, segs, prefixes, lastListed: segs.length === 0 || !NOT_LISTED.test(segs[segs.length - 1]) };
+  const n = segs.length;
+  parsed = { whole, segs, prefixes, parent: n > 1 ? prefixes[n - 2] : '', name: n > 0 ? segs[n - 1] : '', listed: NOT_LISTED.test(whole) ? undefined : true };
   if (parsedPaths.size < PARSED_PATHS_MAX && parsedChars + chars <= PARSED_CHARS_MAX) {
     parsedPaths.set(path, parsed);
+    if (segs.length > 0) parsedKeys.set(whole, parsed);
     parsedChars += chars;
   }
   return parsed;
@@ -713,7 +725,7 @@ export class FileTree {
         // One name left (nearly every path asked for), within both bounds: the walk's last step,
         // done here unless the name is a link (the walk then follows it, as it would have).
         const whole = parsed.whole;
-        const st = this.lookup(key, segs[last], whole, d, parsed.lastListed);
+        const st = this.lookup(key, parsed.name, whole, d, parsed.listed);
         if (st === null || 'error' in st || st.kind !== 'symlink') {
           this.steps = treeSteps + 1;
           if (st === null) return null;
@@ -832,9 +844,9 @@ export class FileTree {
       st = this.lstatKey(key);
       if (key === '') this.rootStat = st;
       else {
-        const slash = key.lastIndexOf('/');
-        const d = this.dirState(slash < 0 ? '' : key.slice(0, slash));
-        (d.stats ??= new Map()).set(key.slice(slash + 1), st);
+        const p = parseKey(key);
+        const d = this.dirState(p.parent);
+        (d.stats ??= new Map()).set(p.name, st);
       }
     }
     return st && !('error' in st) && st.kind === 'dir' ? st.size : -1;
@@ -843,8 +855,9 @@ export class FileTree {
   /** What lstat said of a real key, if the tree asked. */
   private cachedStat(key: string): RawStat | null | { error: string } | undefined {
     if (key === '') return this.rootStat;
-    const slash = key.lastIndexOf('/');
-    return this.dirs.get(slash < 0 ? '' : key.slice(0, slash))?.stats?.get(key.slice(slash + 1));
+    // The parent and name from the key's kept parse: no slicing, and their hashes already known.
+    const p = parseKey(key);
+    return this.dirs.get(p.parent)?.stats?.get(p.name);
   }
 
   /** The backend's lstat of a real key. */
@@ -920,7 +933,7 @@ export class FileTree {
       }
       // Until a link is followed, `current` is the key of the segments walked so far: the kept prefix is the key joined.
       const next = pending === null ? path.prefixes[at - 1] : depth === 0 ? name : `${current}/${name}`;
-      const st = this.lookup(current, name, next, dir);
+      const st = pending === null ? this.lookup(current, name, next, dir, path.listed) : this.lookup(current, name, next, dir);
       if (st === null) return null;
       if ('error' in st) {
         return this.refuse('unreadable', display, `Could not read ${display}: ${st.error}.`);
