@@ -70,6 +70,8 @@ interface CertEntry {
   index: number;
   facts: CertFacts;
   roles: Set<string>;
+  /** issuerOf under its own path, once worked out (a kubeconfig naming the file asks again). */
+  issuerPath?: string | null;
 }
 
 /** A certificate that can sign others: a file on the node, or a CA embedded in a kubeconfig. */
@@ -165,7 +167,7 @@ class Scan {
   /** Issuer of a certificate among the candidates, by signature. */
   issuerOf(cert: CertEntry | { path: string; facts: CertFacts }, candidates: readonly IssuerCandidate[]): string | null {
     // A self-signed certificate is its own issuer, on the node by definition.
-    if (this.issued(cert.facts, cert.facts)) return cert.path;
+    if (!plainlyNotIssued(cert.facts, cert.facts) && this.issued(cert.facts, cert.facts)) return cert.path;
     // Most candidates are plainly not the issuer (names, key ids): they are left out before the
     // ordering, which then sorts one or two (the order of the rest is the order of all, filtered).
     let possible: IssuerCandidate[] | undefined;
@@ -180,9 +182,8 @@ class Scan {
     return null;
   }
 
+  /** Whether `parent` issued `child`, for a pair plainlyNotIssued let through (names or key ids that differ settle it without a cache key). */
   private issued(child: CertFacts, parent: CertFacts): boolean {
-    // Names or key ids that differ settle it without a signature: no cache key, no cache entry.
-    if (plainlyNotIssued(child, parent)) return false;
     const k = `${child.sha256}:${parent.sha256}`;
     let ok = issued.get(k);
     if (ok === undefined) {
@@ -574,6 +575,7 @@ export function scanCredentials(
   const certificates: Certificate[] = [];
   for (const c of certs) {
     const issuerPath = scan.issuerOf(c, candidates);
+    c.issuerPath = issuerPath;
     if (!issuerPath) {
       scan.finding('info', 'issuer-not-on-node', c.path, `${c.path} was issued by ${c.facts.issuer || 'an unnamed CA'}, whose certificate is not on the node (or its signature does not verify).`);
     }
@@ -604,7 +606,8 @@ export function scanCredentials(
   const kubeconfigs: Kubeconfig[] = [];
   for (const w of work) {
     const r = w.read;
-    const client = w.clientEmbedded ?? (w.clientFile ? byPath.get(w.clientFile)?.facts ?? null : null);
+    const clientEntry = w.clientEmbedded || !w.clientFile ? undefined : byPath.get(w.clientFile);
+    const client = w.clientEmbedded ?? clientEntry?.facts ?? null;
     const caFacts = w.caEmbedded ?? (w.caFile ? byPath.get(w.caFile)?.facts ?? null : null);
     const caCert = w.caFile && byPath.has(w.caFile) ? w.caFile : caFacts ? equalCA(fileCAs, caFacts, w.path) : null;
     const kc: Kubeconfig = {
@@ -622,7 +625,10 @@ export function scanCredentials(
       const status = statusAt(client.notBeforeMs, client.notAfterMs, scan.now, scan.expiringDays);
       kc.clientCertificateNotAfter = client.notAfter;
       kc.clientCertificateStatus = status;
-      kc.clientCertificateIssuer = scan.issuerOf({ path: kc.clientCertificate ?? w.path, facts: client }, candidates);
+      const clientPath = kc.clientCertificate ?? w.path;
+      // The file's certificate under the same path has its issuer already (issuerOf reads only the path and the facts).
+      kc.clientCertificateIssuer =
+        clientEntry?.path === clientPath && clientEntry.issuerPath !== undefined ? clientEntry.issuerPath : scan.issuerOf({ path: clientPath, facts: client }, candidates);
       // A file-based client certificate already has its own expiry finding.
       if (w.clientEmbedded) expiryFinding(scan, status, w.path, `The client certificate in ${w.path} (${client.subject})`, client.notBefore, client.notAfter);
     }

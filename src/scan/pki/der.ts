@@ -61,27 +61,45 @@ function readHeader(buf: Uint8Array, offset: number, limit: number, minimal: boo
   return { tag, start: pos, end: pos + len };
 }
 
-/** The TLVs `read` finds inside a constructed value, or null when they do not tile it exactly. */
-function tiles(buf: Uint8Array, parent: Tlv, read: typeof readTlv): Tlv[] | null {
+/**
+ * The TLVs inside a constructed value (`minimal`: DER lengths only, as readTlvDer), or null when
+ * they do not tile it exactly. readHeader's checks, written out in the loop: a certificate's walk
+ * reads some fifty TLVs here, and two calls a TLV cost more than reading its header.
+ */
+function tiles(buf: Uint8Array, parent: Tlv, minimal: boolean): Tlv[] | null {
   const out: Tlv[] = [];
+  const limit = parent.end;
   let pos = parent.start;
-  while (pos < parent.end) {
-    const t = read(buf, pos, parent.end);
-    if (!t) return null;
-    out.push(t);
-    pos = t.end;
+  while (pos < limit) {
+    if (pos + 2 > limit) return null;
+    const tag = buf[pos];
+    if ((tag & 0x1f) === 0x1f) return null;
+    let len = buf[pos + 1];
+    pos += 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 4 || pos + n > limit) return null;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + buf[pos + i];
+      pos += n;
+      if (minimal && (len < 0x80 || n !== (len < 0x100 ? 1 : len < 0x10000 ? 2 : len < 0x1000000 ? 3 : 4))) return null;
+    }
+    const end = pos + len;
+    if (end > limit) return null;
+    out.push({ tag, start: pos, end });
+    pos = end;
   }
   return out;
 }
 
 /** The TLVs inside a constructed value in DER length encoding, or null when they do not tile it exactly. */
 export function childrenDer(buf: Uint8Array, parent: Tlv): Tlv[] | null {
-  return tiles(buf, parent, readTlvDer);
+  return tiles(buf, parent, true);
 }
 
 /** The TLVs inside a constructed value, or null when they do not tile it exactly. */
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] | null {
-  return tiles(buf, parent, readTlv);
+  return tiles(buf, parent, false);
 }
 
 export function bytes(buf: Uint8Array, t: Tlv): Uint8Array {

@@ -121,11 +121,11 @@ const CURVE_BYTES: Record<string, { p: Uint8Array; n: Uint8Array }> = Object.fro
   }),
 );
 
-/** Big-endian unsigned v < limit (v may have leading zero bytes). */
-function below(v: Uint8Array, limit: Uint8Array): boolean {
-  let i = 0;
-  for (; i < v.length - limit.length; i++) if (v[i] !== 0) return false;
-  const pad = limit.length - (v.length - i);
+/** Big-endian unsigned v[from, to) < limit (v may have leading zero bytes); bounds, not a subarray: two of the three checks read inside the point. */
+function below(v: Uint8Array, from: number, to: number, limit: Uint8Array): boolean {
+  let i = from;
+  for (; i < to - limit.length; i++) if (v[i] !== 0) return false;
+  const pad = limit.length - (to - i);
   for (let j = 0; j < limit.length; j++) {
     const a = j < pad ? 0 : v[i + j - pad];
     if (a !== limit[j]) return a < limit[j];
@@ -151,8 +151,8 @@ function validStoredPoint(curve: { name: string; size: number }, d: Uint8Array, 
   const c = CURVE_PARAMS[curve.name];
   const limits = CURVE_BYTES[curve.name];
   if (!c || !limits || point.length !== 1 + 2 * curve.size || point[0] !== 4) return false;
-  if (!nonZero(d) || !below(d, limits.n)) return false;
-  if (!below(point.subarray(1, 1 + curve.size), limits.p) || !below(point.subarray(1 + curve.size), limits.p)) return false;
+  if (!nonZero(d) || !below(d, 0, d.length, limits.n)) return false;
+  if (!below(point, 1, 1 + curve.size, limits.p) || !below(point, 1 + curve.size, point.length, limits.p)) return false;
   const x = BigInt(`0x${pointHex.slice(2, 2 + 2 * curve.size)}`);
   const y = BigInt(`0x${pointHex.slice(2 + 2 * curve.size)}`);
   return (y * y - (x * x * x - 3n * x + c.b)) % c.p === 0n;
