@@ -67,27 +67,39 @@ export function compareComponent(l: Component, r: Component, ctx: DiffContext): 
       message: `${name}'s binary is ${l.binary} on ${ctx.sides.left} and ${r.binary} on ${ctx.sides.right}; only the location differs.`,
     }));
   }
+  const views = leftViews(l, ctx);
   if (l.runMode === r.runMode) {
-    const ls = [...l.sources].map(ctx.leftIdentity).sort();
+    const ls = views.sources;
     const rs = [...r.sources].map(ctx.rightIdentity).sort();
     if (!sameValue(ls, rs)) {
       out.push(difference({
         component: name, subject: 'component', key: 'sources', change: 'changed', category: 'layout', severity: 'info',
-        left: ls, right: rs,
+        left: [...ls], right: rs,
         message: `${name} is configured from ${ls.join(', ') || 'nothing'} on ${ctx.sides.left} and ${rs.join(', ') || 'nothing'} on ${ctx.sides.right}; only where its configuration lives differs.`,
       }));
     }
   }
-  const la = (l.args ?? []).map(ctx.leftIdentity);
+  const la = views.args;
   const ra = (r.args ?? []).map(ctx.rightIdentity);
   if (!sameValue(la, ra)) {
     out.push(difference({
       component: name, subject: 'component', key: 'args', change: 'changed', category: 'config', severity: 'warning',
-      left: la, right: ra,
+      left: [...la], right: ra,
       message: `${name} gets the arguments ${la.join(' ') || '(none)'} on ${ctx.sides.left} and ${ra.join(' ') || '(none)'} on ${ctx.sides.right}; make them match if the difference is not intended.`,
     }));
   }
   return out;
+}
+
+/** The left component's sources and arguments as compared, kept in the memo (an audit's reference, every node). */
+function leftViews(l: Component, ctx: DiffContext): { sources: readonly string[]; args: readonly string[] } {
+  const make = () => ({ sources: [...l.sources].map(ctx.leftIdentity).sort(), args: (l.args ?? []).map(ctx.leftIdentity) });
+  const memo = ctx.leftMemo;
+  if (!memo) return make();
+  const kept = (memo.components ??= new WeakMap());
+  let views = kept.get(l);
+  if (!views) kept.set(l, (views = make()));
+  return views;
 }
 
 function normalizeVersion(v: string | null): string | null {

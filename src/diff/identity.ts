@@ -48,8 +48,11 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
   const add = (value: string): void => {
     // Found already (the same name in a flag, a kubeconfig and a certificate): kept as it is, nothing to check.
     if (names.has(value) || ips.has(value)) return;
-    const v = value.trim().replace(/^\[|\]$/g, '');
-    if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<') || /^(0+:){7}0*1$/.test(v)) return;
+    let v = value.trim();
+    // A bracketed address (`[::1]`, as in a URL): a leading `[` and a trailing `]` are dropped, each on its own.
+    if (v.charCodeAt(0) === 0x5b) v = v.slice(1);
+    if (v.charCodeAt(v.length - 1) === 0x5d) v = v.slice(0, -1);
+    if (GENERIC.has(v.toLowerCase()) || v.startsWith('127.') || v.startsWith('<') || isLoopback6(v)) return;
     if (isIPv4(v) || isIPv6(v)) ips.add(v);
     else if (/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v) && v.length >= 2) names.add(v);
   };
@@ -100,8 +103,19 @@ export function nodeIdentity(node: NodeModel, knowledge: DiffKnowledge): NodeIde
 function namesOneNode(roles: readonly string[], sans: readonly string[]): boolean {
   if (roles.length === 0) return false;
   for (let i = 0; i < roles.length; i++) if (!NODE_CERT_ROLES.includes(roles[i])) return false;
-  const ips = sans.filter((s) => s.startsWith('IP:')).map((s) => s.slice(3)).filter((ip) => !ip.startsWith('127.') && ip !== '::1' && !/^(0+:){7}0*1$/.test(ip));
-  return ips.length <= 1;
+  let ips = 0;
+  for (let i = 0; i < sans.length; i++) {
+    const s = sans[i];
+    if (!s.startsWith('IP:')) continue;
+    const ip = s.slice(3);
+    if (!ip.startsWith('127.') && ip !== '::1' && !isLoopback6(ip) && ++ips > 1) return false;
+  }
+  return true;
+}
+
+/** `0:0:0:0:0:0:0:1` written out (leading zeros allowed); `::1` is matched as such. */
+function isLoopback6(v: string): boolean {
+  return v.includes(':') && /^(0+:){7}0*1$/.test(v);
 }
 
 /** A function replacing the identity's names and addresses in any text, whole words only. */

@@ -30,6 +30,7 @@ function leftMemo(left: NodeModel, knowledge: DiffContext['knowledge'], normaliz
     memo.certificates = undefined;
     memo.kubeconfigs = undefined;
     memo.ids = undefined;
+    memo.components = undefined;
   }
   return memo;
 }
@@ -131,10 +132,11 @@ function compareConfigured(
     const a = ls.configKinds.get(kind);
     const b = rs.configKinds.get(kind);
     if (a && b) {
+      // A component's config file is named by a flag, whose own difference already says where it lives.
+      if (name !== null) continue;
       const ap = ctx.leftIdentity(a.path);
       const bp = ctx.rightIdentity(b.path);
-      // A component's config file is named by a flag, whose own difference already says where it lives.
-      if (name === null && ap !== bp) {
+      if (ap !== bp) {
         out.push(difference({
           component: null, subject: 'file', key: kind, change: 'changed', category: 'layout', severity: 'info', left: ap, right: bp,
           message: `The ${kind} is at ${ap} on ${ctx.sides.left} and ${bp} on ${ctx.sides.right}; only the location differs.`,
@@ -169,6 +171,8 @@ function compareConfigured(
  * side only belong to that component's presence difference.
  */
 function withoutRepeats(differences: readonly Difference[]): Difference[] {
+  // Most nodes of a fleet: nothing to fold.
+  if (differences.length === 0) return [];
   // Paths named by flags: moved (both sides), or set on one side only.
   const moved = { left: new Set<string>(), right: new Set<string>() };
   const named = { removed: new Set<string>(), added: new Set<string>() };
@@ -210,6 +214,7 @@ function withoutRepeats(differences: readonly Difference[]): Difference[] {
 
 function compareExtraStaticPods(left: NodeModel, right: NodeModel, ctx: DiffContext): Difference[] {
   const out: Difference[] = [];
+  if (left.extraStaticPods.length === 0 && right.extraStaticPods.length === 0) return out;
   const l = new Map(left.extraStaticPods.map((p) => [p.name, p]));
   const r = new Map(right.extraStaticPods.map((p) => [p.name, p]));
   for (const name of [...new Set([...l.keys(), ...r.keys()])].sort()) {
@@ -248,6 +253,7 @@ export function compareDifferences(a: Difference, b: Difference): number {
 }
 
 export function summarize(differences: readonly Difference[]): DiffSummary {
+  if (differences.length === 0) return { differences: 0, byCategory: {}, bySeverity: {} };
   const byCategory: Record<string, number> = {};
   const bySeverity: Record<string, number> = {};
   for (const d of differences) {

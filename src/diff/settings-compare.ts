@@ -1,7 +1,7 @@
 /** Compares the effective settings of one component on two nodes: flags and config-file fields. */
 import type { Component, Difference, Severity } from '../model/types.js';
 import type { NormalizedValue } from '../knowledge/flags.js';
-import type { ComponentSettings, Setting } from './settings.js';
+import { type ComponentSettings, type Setting, settingsAlike } from './settings.js';
 import { type DiffContext, difference, maxSeverity, sameValue, changeOf } from './types.js';
 import { isBootstrapOnly, isOperational } from './policy.js';
 
@@ -15,6 +15,11 @@ export function compareSettings(name: string | null, left: Side, right: Side, ct
   const admission = name === 'kube-apiserver' ? compareAdmission(left, right, ctx) : undefined;
   if (admission) out.push(admission);
   const rs = right.settings.settings;
+  const mayDiffer = settingsAlike(left.settings, right.settings);
+  if (mayDiffer !== undefined) {
+    compareKeys(name, mayDiffer, admission, left, right, ctx, out);
+    return out.length === 0 ? out : collapseItems(out, left, right, ctx);
+  }
   // The left side's keys, sorted once (an audit's memo keeps its settings for every node), are the
   // union when the right side has no other key (most of a fleet): counted in passing, not looked for.
   const sorted = (left.settings.sortedKeys ??= [...left.settings.settings.keys()].sort());

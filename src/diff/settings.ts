@@ -11,6 +11,7 @@ import { isSecretKey, redactValue } from '../scan/configs/redact.js';
 import { deepFreeze, isShared } from '../util/memo.js';
 import { listsMembers } from './policy.js';
 import { keepsAll } from './identity.js';
+import { sameValue } from './types.js';
 
 export interface Setting {
   /** Canonical flag name, or `<Kind>.<dotted.path>` for a config-file field that mirrors no flag. */
@@ -38,6 +39,16 @@ export interface ComponentSettings {
   configKinds: Map<string, ConfigFile>;
   /** The keys of `settings`, sorted, once asked for (the memo keeps a reference's for every node). */
   sortedKeys?: readonly string[];
+  /** The keys set by command-line flags, in order (repeats possible). */
+  flagKeys: readonly string[];
+  /**
+   * The kept settings of each config file in order, when every file was plain (plainSettings) and
+   * holds no secret: every node with the same files has the same setting object for each key that
+   * no flag of its own sets (settingsAlike).
+   */
+  files?: readonly PlainFile[];
+  /** What settingsAlike found for the files and flag keys of the last sides compared with these settings. */
+  alike?: Array<{ files: readonly PlainFile[]; flagKeys: readonly string[]; differ: readonly string[]; keys: readonly string[] }>;
 }
 
 /** Config kinds whose fields mirror component flags. */
@@ -51,7 +62,9 @@ export function componentSettings(
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
 ): ComponentSettings {
-  const settings = new Map<string, Setting>();
+  let settings = new Map<string, Setting>();
+  const flagKeys: string[] = [];
+  const flagSettings: Setting[] = [];
   const name = component?.name ?? componentName ?? '';
   // Indexed loops (per flag and config field of every node): -0.3% of a fleet audit's instructions against for...of.
   if (component) {
@@ -62,9 +75,12 @@ export function componentSettings(
       if (f.overridden) continue;
       const s = commandLineSetting(byName, name, f.name, f.value, f.source, knowledge, identity);
       settings.set(s.key, s);
+      flagKeys.push(s.key);
+      flagSettings.push(s);
     }
   }
   const configKinds = new Map<string, ConfigFile>();
+  let files: PlainFile[] | undefined = [];
   const configs = node.configs
     .filter((c) => (c.component ?? null) === (componentName ?? null))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -76,7 +92,22 @@ export function componentSettings(
     // No text of the file holds this node's name or address (most files): nothing to replace in any field.
     const plain = list.lower !== undefined && keepsAll(identity, list.lower);
     if (plain) {
-      const made = plainSettings(list, cfg, name, knowledge, identity);
+      const file = plainSettings(list, cfg, name, knowledge, identity);
+      if (file.secret) files = undefined;
+      else files?.push(file);
+      if (configs.length === 1 && files !== undefined) {
+        // The file's settings as one map, made once for every node, copied whole; the flags, set on
+        // top, win over the fields that mirror them as below (unless a field that mirrors no flag has a flag's key).
+        const own = fileMap(file);
+        let clash = false;
+        for (let k = 0; k < flagKeys.length && !clash; k++) clash = own.leaves.has(flagKeys[k]);
+        if (!clash) {
+          settings = new Map(own.map);
+          for (let k = 0; k < flagSettings.length; k++) settings.set(flagKeys[k], flagSettings[k]);
+          continue;
+        }
+      }
+      const made = file.settings;
       for (let j = 0; j < made.length; j++) {
         const m = made[j];
         if (m.setting === undefined) {
@@ -91,6 +122,7 @@ export function componentSettings(
       }
       continue;
     }
+    files = undefined;
     for (let j = 0; j < fields.length; j++) {
       const entry = fields[j];
       if (entry.flag !== undefined) {
@@ -104,7 +136,92 @@ export function componentSettings(
       settings.set(setting.key, setting);
     }
   }
-  return { settings, viaConfigFile: settings.has('--config'), configKinds };
+  return { settings, viaConfigFile: settings.has('--config'), configKinds, flagKeys, files };
+}
+
+/** The kept settings of a plain file (plainSettings), for the component and path they were made for. */
+interface PlainFile {
+  component: string;
+  file: string;
+  settings: readonly PlainSetting[];
+  /** A field is a secret (its setting made afresh for each node). */
+  secret: boolean;
+  /** Once asked for (fileMap), the settings by key as the file alone makes them, and the keys of fields that mirror no flag. */
+  map?: Map<string, Setting>;
+  leaves?: Set<string>;
+}
+
+/**
+ * The keys whose settings may differ between `l` and `r`, sorted, when `r` made its config-file
+ * settings from kept lists (most nodes of a fleet). Without a flag of `r` for it, a key's setting on
+ * `r` is the one its files make, the same object for every node with those files: whether it
+ * compares alike with `l`'s is worked out once (kept on `l`, an audit's reference), and only the
+ * keys that do not, and those `r`'s flags set, are left to compare. Undefined when `r`'s files were
+ * not all kept (every key is to be compared).
+ */
+export function settingsAlike(l: ComponentSettings, r: ComponentSettings): readonly string[] | undefined {
+  const files = r.files;
+  if (files === undefined) return undefined;
+  // A few kinds of files (a fleet's variants of a config file), each with the flags first seen with it.
+  const alike = (l.alike ??= []);
+  let kept = alike.find((a) => sameItems(a.files, files));
+  if (kept === undefined) {
+    // A key's setting from the files alone: every file setting is fromFile, so a later one replaces an earlier.
+    let fromFiles = files.length === 1 ? fileMap(files[0]).map : undefined;
+    if (fromFiles === undefined) {
+      fromFiles = new Map();
+      for (const f of files) for (const m of f.settings) fromFiles.set(m.key, m.setting as Setting);
+    }
+    const differ: string[] = [];
+    for (const [key, s] of l.settings) if (!settingAlike(s, fromFiles.get(key))) differ.push(key);
+    for (const [key, s] of fromFiles) if (!l.settings.has(key) && !settingAlike(undefined, s)) differ.push(key);
+    kept = { files, flagKeys: r.flagKeys, differ, keys: withKeys(differ, r.flagKeys) };
+    if (alike.length >= ALIKE_KEPT) alike.shift();
+    alike.push(kept);
+  } else if (!sameItems(kept.flagKeys, r.flagKeys)) {
+    // Flags of this node's own (kept for the many nodes with the usual flags).
+    return withKeys(kept.differ, r.flagKeys);
+  }
+  return kept.keys;
+}
+
+const ALIKE_KEPT = 4;
+
+/** Both set, and alike as compareSettings sees them at a glance (it reports unset or null values even when alike). */
+function settingAlike(a: Setting | undefined, b: Setting | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const x = a.value;
+  const y = b.value;
+  return x !== null && x !== undefined && y !== null && y !== undefined && (x === y || sameValue(x, y));
+}
+
+/**
+ * A plain file's settings by key as it alone makes them (every file setting is fromFile, so a later
+ * field with a key replaces an earlier one), and the keys of its fields that mirror no flag.
+ */
+function fileMap(file: PlainFile): Required<Pick<PlainFile, 'map' | 'leaves'>> {
+  if (file.map === undefined || file.leaves === undefined) {
+    const map = new Map<string, Setting>();
+    const leaves = new Set<string>();
+    for (const m of file.settings) {
+      map.set(m.key, m.setting as Setting);
+      if (!m.mirror) leaves.add(m.key);
+    }
+    file.map = map;
+    file.leaves = leaves;
+  }
+  return file as Required<PlainFile>;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function withKeys(a: readonly string[], b: readonly string[]): readonly string[] {
+  return [...new Set([...a, ...b])].sort();
 }
 
 /** What a field of a plain file comes to: its key and setting (undefined for a secret, made each time). */
@@ -126,9 +243,9 @@ function plainSettings(
   component: string,
   knowledge: DiffKnowledge,
   identity: (text: string) => string,
-): readonly PlainSetting[] {
+): PlainFile {
   const kept = list.plain;
-  if (kept && kept.component === component && kept.file === cfg.path) return kept.settings;
+  if (kept && kept.component === component && kept.file === cfg.path) return kept;
   const fields = list.fields;
   const settings: PlainSetting[] = [];
   for (let j = 0; j < fields.length; j++) {
@@ -141,8 +258,8 @@ function plainSettings(
     const setting = leafSetting(entry, cfg, identity, true);
     settings.push({ key: setting.key, mirror: false, setting });
   }
-  list.plain = { component, file: cfg.path, settings };
-  return settings;
+  const secret = settings.some((m) => m.setting === undefined);
+  return (list.plain = { component, file: cfg.path, settings, secret });
 }
 
 /** A field of a config file: one that mirrors a flag (its value as the flag takes it), or a leaf by dotted path. */
@@ -219,7 +336,7 @@ interface FieldList {
   fields: readonly Field[];
   lower?: string;
   /** The fields' settings for the last component and path the document was read for, when plain. */
-  plain?: { component: string; file: string; settings: readonly PlainSetting[] };
+  plain?: PlainFile;
 }
 
 /** The fields of a config file in document order. */

@@ -38,6 +38,8 @@ export interface DiffMemo {
   certificates?: unknown;
   kubeconfigs?: unknown;
   ids?: WeakMap<object, string>;
+  /** The left components' sources (identity replaced, sorted) and arguments (identity replaced). */
+  components?: WeakMap<object, { sources: readonly string[]; args: readonly string[] }>;
 }
 
 export function createDiffMemo(): DiffMemo {
