@@ -341,3 +341,14 @@ export function readKeyBlock(block: PemBlock): KeyRead {
 export function plainP256Spki(spki: Uint8Array): boolean {
   return spki.length === 91 && P256_SPKI_HEAD.compare(spki, 0, 27) === 0;
 }
+
+const P256_DESCRIPTION = `EC ${P256.name}`;
+
+/**
+ * What spkiKeyFast gives for a SubjectPublicKeyInfo plainP256Spki accepts (fromSpki reads such a
+ * key by the same head), or null for any other: one look at the head, no TLV read.
+ */
+export function plainP256SpkiKey(spki: Uint8Array): { id: string; description: string; type: 'ec' | 'rsa' } | null {
+  if (!plainP256Spki(spki)) return null;
+  return { id: ecId(P256.name, spki.subarray(26, 91)), description: P256_DESCRIPTION, type: 'ec' };
+}

@@ -8,7 +8,7 @@
  */
 import { X509Certificate, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { Lru, MAX_MEMO_INPUT, RepeatCache } from '../../util/memo.js';
-import { certificateKey, plainP256Spki, spkiKeyFast } from './keys.js';
+import { certificateKey, plainP256SpkiKey, spkiKeyFast } from './keys.js';
 import { sha256 as sha256Of } from '../../util/digest.js';
 import { TAG, bytes, children, childrenDer, decodeIntegerHex, decodeOid, decodeString, decodeTime, formatIp, readTlv, readTlvDer, validOid, view, type Tlv } from './der.js';
 import type { Certificate } from '../../model/types.js';
@@ -141,7 +141,11 @@ function keyUsageNames(bits: number): string[] {
 
 function parseSans(buf: Buffer, t: Tlv): string[] | null {
   const names = t.tag === SEQUENCE ? children(buf, t) : null;
-  if (!names) return null;
+  return names ? sanTexts(buf, names) : null;
+}
+
+/** The GeneralNames of a SAN extension, as read (`DNS:`, `IP:`, `email:`, `URI:`; other kinds skipped). */
+function sanTexts(buf: Buffer, names: Tlv[]): string[] {
   const out: string[] = [];
   for (const n of names) {
     switch (n.tag) {
@@ -565,9 +569,8 @@ function readExtension(buf: Buffer, e: Tlv): ExtensionFacts | null {
     const names = inner.tag === SEQUENCE ? childrenDer(buf, inner) : null;
     if (!names || names.length === 0) return null;
     for (const g of names) if (g.tag !== 0x81 && g.tag !== 0x82 && g.tag !== 0x86 && g.tag !== 0x87) return null;
-    const sans = parseSans(buf, inner);
-    if (!sans) return null;
-    out.sans = Object.freeze(sans) as string[];
+    // The names just read in DER, not walked again (parseSans would read the same TLVs).
+    out.sans = Object.freeze(sanTexts(buf, names)) as string[];
   } else if (oid === EXT_SKID) {
     if (inner.tag !== OCTET_STRING) return null;
     out.subjectKeyId = buf.toString('hex', inner.start, inner.end);
@@ -631,8 +634,12 @@ function strictExtensions(buf: Buffer, t: Tlv | undefined): StrictExtensions | n
   return out;
 }
 
+/** Two TLVs of `buf` with the same tag and value: a byte loop, not two Buffer views (an AlgorithmIdentifier is a dozen bytes). */
 function sameTlv(buf: Uint8Array, a: Tlv, b: Tlv): boolean {
-  return a.tag === b.tag && view(buf, a).equals(bytes(buf, b));
+  const n = a.end - a.start;
+  if (a.tag !== b.tag || b.end - b.start !== n) return false;
+  for (let i = 0; i < n; i++) if (buf[a.start + i] !== buf[b.start + i]) return false;
+  return true;
 }
 
 /**
@@ -784,8 +791,8 @@ function parseFast(der: Buffer, sha256?: string): { cert: CertFacts } | null {
   const extensions = strict.extensions;
   // The SubjectPublicKeyInfo TLV starts where the subject ends. Views, not copies: the facts keep `der` anyway.
   const spki = der.subarray(subjectT.end, spkiT.end);
-  if (!plainP256Spki(spki) && !plainRange(der, spkiT.start, spkiT.end, 2)) return null;
-  const key = spkiKeyFast(spki);
+  // A P-256 key as Go and OpenSSL write it is plain DER and read by where its point lies (one look at its head).
+  const key = plainP256SpkiKey(spki) ?? (plainRange(der, spkiT.start, spkiT.end, 2) ? spkiKeyFast(spki) : null);
   if (!key) return null;
   const signed: SignedFacts = {
     // The TBSCertificate TLV is the first thing inside the outer SEQUENCE.
