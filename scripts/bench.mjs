@@ -51,8 +51,19 @@ function run(cmd, args, options = {}) {
   return { ms, rss, cpu, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function repeat(n, fn) {
-  const runs = Array.from({ length: n }, fn);
+/**
+ * `n` rounds, each running every one of `fns` once, in turn: on a shared machine the load drifts
+ * over a run, and taking the commands in turn lets the drift fall on all of them alike instead of
+ * on whichever ran its repetitions at the worst moment (ratios between them are what the targets
+ * are). A summary per function: median wall and CPU time, largest peak RSS, the last run.
+ */
+function interleaved(n, fns) {
+  const runs = fns.map(() => []);
+  for (let i = 0; i < n; i++) fns.forEach((fn, k) => runs[k].push(fn()));
+  return runs.map(summary);
+}
+
+function summary(runs) {
   return {
     ms: median(runs.map((r) => r.ms)),
     cpu: runs[0].cpu === null ? null : median(runs.map((r) => r.cpu)),
@@ -151,22 +162,18 @@ for (const n of SIZES) {
   writeFileSync(baseline, scan.stdout);
   const auditArgs = [BIN, 'audit', '--baseline', baseline, '--format', 'json', ...nodes];
 
-  process.stderr.write(`fleet of ${n}: kdiff audit ...\n`);
-  const audit = repeat(REPS, () => run('node', auditArgs, { env: AUDIT_ENV }));
+  process.stderr.write(`fleet of ${n}: kdiff audit, on one thread, the diff -rq loop and the raw-read floor, in turn ...\n`);
+  const loop = `for n in "$@"; do diff -rq --no-dereference "${baselineNode}" "$n" >/dev/null; done; true`;
+  const [audit, single, diffLoop, floor] = interleaved(REPS, [
+    () => run('node', auditArgs, { env: AUDIT_ENV }),
+    () => run('node', auditArgs, { env: { ...AUDIT_ENV, KDIFF_WORKERS: '0' } }),
+    () => run('bash', ['-c', loop, 'loop', ...nodes]),
+    () => run('bash', ['-c', `find "${dir}" -type f -print0 | xargs -0 cat >/dev/null`]),
+  ]);
   if (audit.last.status !== 0 && audit.last.status !== 1) throw new Error(`kdiff audit failed (${audit.last.status}): ${audit.last.stderr}`);
   const found = driftedIn(audit.last.stdout);
   const correct = JSON.stringify(found) === JSON.stringify([...drifted].sort());
-
-  process.stderr.write(`fleet of ${n}: kdiff audit on one thread ...\n`);
-  const single = repeat(REPS, () => run('node', auditArgs, { env: { ...AUDIT_ENV, KDIFF_WORKERS: '0' } }));
   const singleCorrect = JSON.stringify(driftedIn(single.last.stdout)) === JSON.stringify([...drifted].sort());
-
-  process.stderr.write(`fleet of ${n}: diff -rq loop ...\n`);
-  const loop = `for n in "$@"; do diff -rq --no-dereference "${baselineNode}" "$n" >/dev/null; done; true`;
-  const diffLoop = repeat(REPS, () => run('bash', ['-c', loop, 'loop', ...nodes]));
-
-  process.stderr.write(`fleet of ${n}: raw-read floor ...\n`);
-  const floor = repeat(REPS, () => run('bash', ['-c', `find "${dir}" -type f -print0 | xargs -0 cat >/dev/null`]));
 
   fleetRows.push({ n, audit, single, diffLoop, floor, correct: correct && singleCorrect, drifted: drifted.length, found: found.length });
   if (n >= 100 && (auditCores === null || n <= 1000)) {
@@ -177,14 +184,17 @@ for (const n of SIZES) {
 
 process.stderr.write('start-up ...\n');
 const cp = join(ROOT, 'fixtures', 'seed-kubeadm-master');
-const startRows = [
-  ['`node -e 0`', repeat(START_REPS, () => run('node', ['-e', '0']))],
-  ['`kdiff --version`', repeat(START_REPS, () => run('node', [BIN, '--version']))],
-  ['`kdiff scan <worker>`', repeat(START_REPS, () => run('node', [BIN, 'scan', join(WORK, `fleet-${SIZES[0]}`, 'w00000')]))],
-  ['`kdiff <cp> <cp>`', repeat(START_REPS, () => run('node', [BIN, cp, cp]))],
-  ['`kdiff scan <worker>`, no bundle', repeat(START_REPS, () => run('node', [BIN, 'scan', join(WORK, `fleet-${SIZES[0]}`, 'w00000')], NO_BUNDLE))],
-  ['`kdiff <cp> <cp>`, no bundle', repeat(START_REPS, () => run('node', [BIN, cp, cp], NO_BUNDLE))],
+const worker0 = join(WORK, `fleet-${SIZES[0]}`, 'w00000');
+const startCommands = [
+  ['`node -e 0`', () => run('node', ['-e', '0'])],
+  ['`kdiff --version`', () => run('node', [BIN, '--version'])],
+  ['`kdiff scan <worker>`', () => run('node', [BIN, 'scan', worker0])],
+  ['`kdiff <cp> <cp>`', () => run('node', [BIN, cp, cp])],
+  ['`kdiff scan <worker>`, no bundle', () => run('node', [BIN, 'scan', worker0], NO_BUNDLE)],
+  ['`kdiff <cp> <cp>`, no bundle', () => run('node', [BIN, cp, cp], NO_BUNDLE)],
 ];
+const startTimes = interleaved(START_REPS, startCommands.map(([, fn]) => fn));
+const startRows = startCommands.map(([name], k) => [name, startTimes[k]]);
 const nodeZero = startRows[0][1].ms;
 const capacityAfter = parallelCapacity();
 const loadAfter = loadavg()[0];
@@ -200,7 +210,7 @@ lines.push('   and the same with `KDIFF_WORKERS=0` (one thread);');
 lines.push('2. what a user would do instead: `for n in nodes; do diff -rq --no-dereference baseline $n; done`;');
 lines.push('3. the floor: reading every byte of the same files once (`find -type f | xargs cat`).');
 lines.push('');
-lines.push(`Median of ${REPS} run(s) each; CPU is user + system time of all threads (median), peak RSS the largest`);
+lines.push(`Median of ${REPS} run(s) each, taken in turn (each round runs every command once, so a drift in the machine's load falls on all alike); CPU is user + system time of all threads (median), peak RSS the largest`);
 lines.push("of the runs, both from GNU time. The audit's answer is checked: both runs must name exactly the drifted workers.");
 lines.push('');
 lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node.js ${process.version}.`);
@@ -225,7 +235,7 @@ for (const r of fleetRows) {
   );
 }
 lines.push('');
-lines.push(`Start-up, median of ${START_REPS} runs; the bundle (scripts/bundle.mjs) was ${bundleState}, "no bundle" rows set KDIFF_NO_BUNDLE=1:`, '');
+lines.push(`Start-up, median of ${START_REPS} runs, the commands in turn; the bundle (scripts/bundle.mjs) was ${bundleState}, "no bundle" rows set KDIFF_NO_BUNDLE=1:`, '');
 lines.push('| command | wall | vs `node -e 0` | peak RSS |');
 lines.push('|---|---:|---:|---:|');
 for (const [name, r] of startRows) lines.push(`| ${name} | ${fmtMs(r.ms)} | ${(r.ms / nodeZero).toFixed(2)}× | ${fmtMb(r.rss)} |`);
