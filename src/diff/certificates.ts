@@ -342,81 +342,91 @@ function roleGivenAsKey(node: NodeModel, role: string, ctx: DiffContext, identit
   return keyPath;
 }
 
+/**
+ * Every pair of items the two sides hold for the same role, roles in order and paired within a role
+ * by pairUp (either side may be missing), with the role's component and the key differences name
+ * it by: the walk certificates and kubeconfigs are compared by.
+ */
+function eachRolePair<T>(
+  lm: Map<string, T[]>,
+  rm: Map<string, T[]>,
+  known: ReadonlySet<string>,
+  identOf: (x: T, side: 'left' | 'right') => string,
+  pathOf: (x: T, side: 'left' | 'right') => string,
+  visit: (role: string, isPath: boolean, component: string | null, key: string, l: T | undefined, r: T | undefined) => void,
+): void {
+  const roles = rolesOf(lm, rm);
+  for (let n = 0; n < roles.length; n++) {
+    const role = roles[n];
+    const isPath = role.startsWith('path:');
+    const component = isPath ? null : componentOfRole(role, known);
+    const key = isPath ? role.slice(5) : role;
+    const pairs = pairUp(lm.get(role) ?? NONE, rm.get(role) ?? NONE, identOf, pathOf);
+    for (let p = 0; p < pairs.length; p++) visit(role, isPath, component, key, pairs[p][0], pairs[p][1]);
+  }
+}
+
 export function compareCertificates(left: NodeModel, right: NodeModel, ctx: DiffContext, known: ReadonlySet<string>): Difference[] {
   const out: Difference[] = [];
   const memo = ctx.leftMemo;
   const lm = (memo?.certificates as Map<string, CertEntry[]> | undefined) ?? certEntries(left, ctx.leftIdentity);
   if (memo) memo.certificates = lm;
   const rm = certEntries(right, ctx.rightIdentity);
-  const roles = rolesOf(lm, rm);
-  const ids = certIds(ctx);
-  for (let n = 0; n < roles.length; n++) {
-    const role = roles[n];
-    const isPath = role.startsWith('path:');
-    const component = isPath ? null : componentOfRole(role, known);
-    const key = isPath ? role.slice(5) : role;
-    const lg = lm.get(role) ?? NONE;
-    const rg = rm.get(role) ?? NONE;
-    const pairs = pairUp(lg, rg, ids, firstPath);
-    for (let p = 0; p < pairs.length; p++) {
-      const pair = pairs[p];
-      const l = pair[0];
-      const r = pair[1];
-      const lp = l ? where(l) : null;
-      const rp = r ? where(r) : null;
-      if (!l || !r) {
-        const side = l ? ctx.sides.left : ctx.sides.right;
-        const other = l ? ctx.sides.right : ctx.sides.left;
-        const asKey = isPath ? null : roleGivenAsKey(l ? right : left, role, ctx, l ? ctx.rightIdentity : ctx.leftIdentity);
-        if (asKey) {
-          out.push(difference({
-            component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'layout', severity: 'info',
-            left: l ? lp : asKey, right: r ? rp : asKey,
-            message: `${capitalize(side)} gives the ${role} role a certificate (${lp ?? rp}), ${other} a bare key (${asKey}); both sign and verify with a key pair, only the file form differs.`,
-          }));
-          continue;
-        }
+  eachRolePair(lm, rm, known, certIds(ctx), firstPath, (role, isPath, component, key, l, r) => {
+    const lp = l ? where(l) : null;
+    const rp = r ? where(r) : null;
+    if (!l || !r) {
+      const side = l ? ctx.sides.left : ctx.sides.right;
+      const other = l ? ctx.sides.right : ctx.sides.left;
+      const asKey = isPath ? null : roleGivenAsKey(l ? right : left, role, ctx, l ? ctx.rightIdentity : ctx.leftIdentity);
+      if (asKey) {
         out.push(difference({
-          component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'certificate', severity: 'warning',
-          left: lp, right: rp,
-          message: `Only ${side} has ${certWhat(isPath, key)} (${lp ?? rp}); check whether ${other} needs it or gets it from elsewhere.`,
+          component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'layout', severity: 'info',
+          left: l ? lp : asKey, right: r ? rp : asKey,
+          message: `${capitalize(side)} gives the ${role} role a certificate (${lp ?? rp}), ${other} a bare key (${asKey}); both sign and verify with a key pair, only the file form differs.`,
         }));
-        continue;
+        return;
       }
-      const li = leftCertIdentity(l, ctx);
-      const ri = sameCertIdentity(li, l, r, ctx.rightIdentity) ? li : certIdentity(r, ctx.rightIdentity);
-      const changed = ri === li ? NONE : changedFields(li, ri);
-      if (changed.length) {
-        const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, own(x[f])]));
-        const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
-        const shared = (e: CertEntry, side: string) => {
-          const others = entryRoles(e).filter((x) => x !== role);
-          return others.length ? `; on ${side} the same certificate also serves as ${others.join(', ')}` : '';
-        };
-        out.push(difference({
-          component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity: 'warning',
-          left: pick(li), right: pick(ri),
-          message: `${capitalize(certWhat(isPath, key))} differs: ${parts.join('; ')}${shared(l, ctx.sides.left)}${shared(r, ctx.sides.right)}; make sure the same clients and names are trusted on both.`,
-        }));
-      }
-      const ls = leftCertStatus(l, ctx);
-      const rs = certStatus(r.cert, ctx);
-      if (ls !== rs) {
-        const severity = rs === 'expired' || rs === 'not-yet-valid' ? 'error' : rs === 'expiring' ? 'warning' : 'info';
-        out.push(difference({
-          component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity,
-          left: ls, right: rs,
-          message: `${capitalize(certWhat(isPath, key))} is ${ls} on ${ctx.sides.left} and ${rs} on ${ctx.sides.right} (${ctx.sides.right}'s expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
-        }));
-      }
-      if (lp !== rp) {
-        out.push(difference({
-          component, subject: 'certificate', key, change: 'changed', category: 'layout', severity: 'info', left: lp, right: rp,
-          message: `${capitalize(certWhat(isPath, key))} lives at ${lp} on ${ctx.sides.left} and ${rp} on ${ctx.sides.right}; only the location differs.`,
-        }));
-      }
+      out.push(difference({
+        component, subject: 'certificate', key, change: l ? 'removed' : 'added', category: 'certificate', severity: 'warning',
+        left: lp, right: rp,
+        message: `Only ${side} has ${certWhat(isPath, key)} (${lp ?? rp}); check whether ${other} needs it or gets it from elsewhere.`,
+      }));
+      return;
     }
-  }
+    const li = leftCertIdentity(l, ctx);
+    const ri = sameCertIdentity(li, l, r, ctx.rightIdentity) ? li : certIdentity(r, ctx.rightIdentity);
+    const changed = ri === li ? NONE : changedFields(li, ri);
+    if (changed.length) {
+      const pick = (x: CertIdentity) => Object.fromEntries(changed.map((f) => [f, own(x[f])]));
+      const parts = changed.map((f) => (f === 'sans' ? sansChange(li.sans, ri.sans) : `${FIELD_NAMES[f]} ${show(li[f])} vs ${show(ri[f])}`));
+      const shared = (e: CertEntry, side: string) => {
+        const others = entryRoles(e).filter((x) => x !== role);
+        return others.length ? `; on ${side} the same certificate also serves as ${others.join(', ')}` : '';
+      };
+      out.push(difference({
+        component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity: 'warning',
+        left: pick(li), right: pick(ri),
+        message: `${capitalize(certWhat(isPath, key))} differs: ${parts.join('; ')}${shared(l, ctx.sides.left)}${shared(r, ctx.sides.right)}; make sure the same clients and names are trusted on both.`,
+      }));
+    }
+    const ls = leftCertStatus(l, ctx);
+    const rs = certStatus(r.cert, ctx);
+    if (ls !== rs) {
+      const severity = rs === 'expired' || rs === 'not-yet-valid' ? 'error' : rs === 'expiring' ? 'warning' : 'info';
+      out.push(difference({
+        component, subject: 'certificate', key, change: 'changed', category: 'certificate', severity,
+        left: ls, right: rs,
+        message: `${capitalize(certWhat(isPath, key))} is ${ls} on ${ctx.sides.left} and ${rs} on ${ctx.sides.right} (${ctx.sides.right}'s expires ${r.cert.notAfter})${rs === 'valid' ? '' : '; renew it'}.`,
+      }));
+    }
+    if (lp !== rp) {
+      out.push(difference({
+        component, subject: 'certificate', key, change: 'changed', category: 'layout', severity: 'info', left: lp, right: rp,
+        message: `${capitalize(certWhat(isPath, key))} lives at ${lp} on ${ctx.sides.left} and ${rp} on ${ctx.sides.right}; only the location differs.`,
+      }));
+    }
+  });
   return out;
 }
 
@@ -450,63 +460,48 @@ export function compareKubeconfigs(left: NodeModel, right: NodeModel, ctx: DiffC
   const lm = (memo?.kubeconfigs as Map<string, Kubeconfig[]> | undefined) ?? byRole(left.kubeconfigs, ctx.leftIdentity);
   if (memo) memo.kubeconfigs = lm;
   const rm = byRole(right.kubeconfigs, ctx.rightIdentity);
-  const roles = rolesOf(lm, rm);
-  const ids = kubeconfigIds(ctx);
-  const paths = kubeconfigPath(ctx);
-  for (let n = 0; n < roles.length; n++) {
-    const role = roles[n];
-    const isPath = role.startsWith('path:');
-    const component = isPath ? null : componentOfRole(role, known);
-    const key = isPath ? role.slice(5) : role;
-    const lg = lm.get(role) ?? NONE;
-    const rg = rm.get(role) ?? NONE;
-    const pairs = pairUp(lg, rg, ids, paths);
-    for (let p = 0; p < pairs.length; p++) {
-      const pair = pairs[p];
-      const l = pair[0];
-      const r = pair[1];
-      const lp = l ? ctx.leftIdentity(l.path) : null;
-      const rp = r ? ctx.rightIdentity(r.path) : null;
-      if (!l || !r) {
+  eachRolePair(lm, rm, known, kubeconfigIds(ctx), kubeconfigPath(ctx), (role, isPath, component, key, l, r) => {
+    const lp = l ? ctx.leftIdentity(l.path) : null;
+    const rp = r ? ctx.rightIdentity(r.path) : null;
+    if (!l || !r) {
+      out.push(difference({
+        component, subject: 'kubeconfig', key, change: l ? 'removed' : 'added', category: 'config', severity: 'warning',
+        left: lp, right: rp,
+        message: `Only ${l ? ctx.sides.left : ctx.sides.right} has ${kubeconfigWhat(isPath, key)} (${lp ?? rp}); check how the other side authenticates.`,
+      }));
+      return;
+    }
+    const ls = l.server === null ? null : ctx.leftIdentity(l.server);
+    const rs = r.server === null ? null : ctx.rightIdentity(r.server);
+    if (ls !== rs) {
+      out.push(difference({
+        component, subject: 'kubeconfig', key: `${key}.server`, change: 'changed', category: 'config', severity: 'warning',
+        left: ls, right: rs,
+        message: `${capitalize(kubeconfigWhat(isPath, key))} talks to ${ls ?? 'no server'} on ${ctx.sides.left} and ${rs ?? 'no server'} on ${ctx.sides.right}; check both reach the intended apiserver.`,
+      }));
+    }
+    // The same user, auth and groups (most of a fleet): none of them differs, no views to build.
+    const lu = l.user === null ? null : ctx.leftIdentity(l.user);
+    const ru = r.user === null ? null : ctx.rightIdentity(r.user);
+    if (lu !== ru || l.auth !== r.auth || !sameStrings(l.groups, r.groups)) {
+      const lv = kubeconfigView(l, ctx.leftIdentity);
+      const rv = kubeconfigView(r, ctx.rightIdentity);
+      const idChanged = (['user', 'groups', 'auth'] as const).filter((f) => !sameValue(lv[f], rv[f]));
+      if (idChanged.length) {
+        const pick = (x: KubeconfigIdentity) => Object.fromEntries(idChanged.map((f) => [f, x[f]]));
         out.push(difference({
-          component, subject: 'kubeconfig', key, change: l ? 'removed' : 'added', category: 'config', severity: 'warning',
-          left: lp, right: rp,
-          message: `Only ${l ? ctx.sides.left : ctx.sides.right} has ${kubeconfigWhat(isPath, key)} (${lp ?? rp}); check how the other side authenticates.`,
+          component, subject: 'kubeconfig', key, change: 'changed', category: 'security', severity: 'warning',
+          left: pick(lv), right: pick(rv),
+          message: `${capitalize(kubeconfigWhat(isPath, key))} authenticates differently (${idChanged.map((f) => `${f} ${show(lv[f])} vs ${show(rv[f])}`).join('; ')}); check the permissions each identity gets.`,
         }));
-        continue;
-      }
-      const ls = l.server === null ? null : ctx.leftIdentity(l.server);
-      const rs = r.server === null ? null : ctx.rightIdentity(r.server);
-      if (ls !== rs) {
-        out.push(difference({
-          component, subject: 'kubeconfig', key: `${key}.server`, change: 'changed', category: 'config', severity: 'warning',
-          left: ls, right: rs,
-          message: `${capitalize(kubeconfigWhat(isPath, key))} talks to ${ls ?? 'no server'} on ${ctx.sides.left} and ${rs ?? 'no server'} on ${ctx.sides.right}; check both reach the intended apiserver.`,
-        }));
-      }
-      // The same user, auth and groups (most of a fleet): none of them differs, no views to build.
-      const lu = l.user === null ? null : ctx.leftIdentity(l.user);
-      const ru = r.user === null ? null : ctx.rightIdentity(r.user);
-      if (lu !== ru || l.auth !== r.auth || !sameStrings(l.groups, r.groups)) {
-        const lv = kubeconfigView(l, ctx.leftIdentity);
-        const rv = kubeconfigView(r, ctx.rightIdentity);
-        const idChanged = (['user', 'groups', 'auth'] as const).filter((f) => !sameValue(lv[f], rv[f]));
-        if (idChanged.length) {
-          const pick = (x: KubeconfigIdentity) => Object.fromEntries(idChanged.map((f) => [f, x[f]]));
-          out.push(difference({
-            component, subject: 'kubeconfig', key, change: 'changed', category: 'security', severity: 'warning',
-            left: pick(lv), right: pick(rv),
-            message: `${capitalize(kubeconfigWhat(isPath, key))} authenticates differently (${idChanged.map((f) => `${f} ${show(lv[f])} vs ${show(rv[f])}`).join('; ')}); check the permissions each identity gets.`,
-          }));
-        }
-      }
-      if (lp !== rp) kubeconfigMoved(out, ctx, component, key, isPath, 'path', lp, rp, lp, rp);
-      if (l.ca !== null && r.ca !== null) kubeconfigMoved(out, ctx, component, key, isPath, 'ca', ctx.leftIdentity(l.ca), ctx.rightIdentity(r.ca), lp, rp);
-      if (l.clientCertificate !== null && r.clientCertificate !== null) {
-        kubeconfigMoved(out, ctx, component, key, isPath, 'clientCertificate', ctx.leftIdentity(l.clientCertificate), ctx.rightIdentity(r.clientCertificate), lp, rp);
       }
     }
-  }
+    if (lp !== rp) kubeconfigMoved(out, ctx, component, key, isPath, 'path', lp, rp, lp, rp);
+    if (l.ca !== null && r.ca !== null) kubeconfigMoved(out, ctx, component, key, isPath, 'ca', ctx.leftIdentity(l.ca), ctx.rightIdentity(r.ca), lp, rp);
+    if (l.clientCertificate !== null && r.clientCertificate !== null) {
+      kubeconfigMoved(out, ctx, component, key, isPath, 'clientCertificate', ctx.leftIdentity(l.clientCertificate), ctx.rightIdentity(r.clientCertificate), lp, rp);
+    }
+  });
   return out;
 }
 

@@ -688,22 +688,36 @@ interface NameFacts {
   text: string;
 }
 
+/**
+ * What `read` makes of a SEQUENCE at depth 1 of the TBS, cached by its bytes (pieces up to
+ * MAX_PIECE): every certificate a cluster CA issued repeats its issuer, algorithm and often its
+ * validity. Null when `t` is not a SEQUENCE.
+ */
+function piece<T>(cache: Lru<string, T | null>, buf: Buffer, t: Tlv, read: (buf: Buffer, t: Tlv) => T | null): T | null {
+  if (t.tag !== SEQUENCE) return null;
+  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
+  let f = key === null ? undefined : cache.get(key);
+  if (f === undefined) {
+    f = read(buf, t);
+    if (key !== null) cache.set(key, f);
+  }
+  return f;
+}
+
 const namePieces = new Lru<string, NameFacts | null>(256);
 
 /** A Name at depth 1 of the TBS (issuer, subject) when it is plain DER plainName reads; else null. */
 function nameOf(buf: Buffer, t: Tlv): NameFacts | null {
-  if (t.tag !== SEQUENCE) return null;
-  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
-  let f = key === null ? undefined : namePieces.get(key);
-  if (f === undefined) {
-    // No plainRange walk first: plainName reads every TLV of the Name with readTlvDer (DER lengths)
-    // and takes only SEQUENCE, SET, strict OIDs and three string types, all of which plainRange passes.
-    const name = plainName(buf, t);
-    if (name) for (const a of name.attrs) Object.freeze(a);
-    f = name ? Object.freeze({ attrs: Object.freeze(name.attrs) as NameAttribute[], canon: name.canon, text: formatName(name.attrs) }) : null;
-    if (key !== null) namePieces.set(key, f);
-  }
-  return f;
+  return piece(namePieces, buf, t, readName);
+}
+
+function readName(buf: Buffer, t: Tlv): NameFacts | null {
+  // No plainRange walk first: plainName reads every TLV of the Name with readTlvDer (DER lengths)
+  // and takes only SEQUENCE, SET, strict OIDs and three string types, all of which plainRange passes.
+  const name = plainName(buf, t);
+  if (!name) return null;
+  for (const a of name.attrs) Object.freeze(a);
+  return Object.freeze({ attrs: Object.freeze(name.attrs) as NameAttribute[], canon: name.canon, text: formatName(name.attrs) });
 }
 
 interface Validity {
@@ -717,17 +731,14 @@ const validityPieces = new Lru<string, Validity | null>(64);
 
 /** The Validity at depth 1 of the TBS when it is plain DER of two times decodeTime reads; else null. */
 function validityOf(buf: Buffer, t: Tlv): Validity | null {
-  if (t.tag !== SEQUENCE) return null;
-  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
-  let f = key === null ? undefined : validityPieces.get(key);
-  if (f === undefined) {
-    const v = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
-    const notBefore = v && v.length === 2 ? decodeTime(buf, v[0]) : null;
-    const notAfter = v && v.length === 2 ? decodeTime(buf, v[1]) : null;
-    f = notBefore && notAfter ? Object.freeze({ notBefore, notAfter, notBeforeMs: Date.parse(notBefore), notAfterMs: Date.parse(notAfter) }) : null;
-    if (key !== null) validityPieces.set(key, f);
-  }
-  return f;
+  return piece(validityPieces, buf, t, readValidity);
+}
+
+function readValidity(buf: Buffer, t: Tlv): Validity | null {
+  const v = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
+  const notBefore = v && v.length === 2 ? decodeTime(buf, v[0]) : null;
+  const notAfter = v && v.length === 2 ? decodeTime(buf, v[1]) : null;
+  return notBefore && notAfter ? Object.freeze({ notBefore, notAfter, notBeforeMs: Date.parse(notBefore), notAfterMs: Date.parse(notAfter) }) : null;
 }
 
 const algorithmPieces = new Lru<string, { hash: SignedFacts['hash']; key: SignedFacts['keyType'] } | null>(64);
@@ -738,18 +749,13 @@ const algorithmPieces = new Lru<string, { hash: SignedFacts['hash']; key: Signed
  * outer one for the fingerprint: only plain forms.
  */
 function signatureAlgorithm(buf: Buffer, t: Tlv): { hash: SignedFacts['hash']; key: SignedFacts['keyType'] } | null {
-  if (t.tag !== SEQUENCE) return null;
-  const key = t.end - t.start <= MAX_PIECE ? buf.toString('latin1', t.start, t.end) : null;
-  let f = key === null ? undefined : algorithmPieces.get(key);
-  if (f === undefined) {
-    const alg = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
-    f = null;
-    if (alg && alg.length >= 1 && alg.length <= 2 && (alg.length === 1 || (alg[1].tag === 0x05 && alg[1].end === alg[1].start))) {
-      f = SIGNATURE_ALGORITHMS[strictOid(buf, alg[0]) ?? ''] ?? null;
-    }
-    if (key !== null) algorithmPieces.set(key, f);
-  }
-  return f;
+  return piece(algorithmPieces, buf, t, readAlgorithm);
+}
+
+function readAlgorithm(buf: Buffer, t: Tlv): { hash: SignedFacts['hash']; key: SignedFacts['keyType'] } | null {
+  const alg = plainRange(buf, t.start, t.end, 2) ? childrenDer(buf, t) : null;
+  if (!alg || alg.length < 1 || alg.length > 2 || (alg.length === 2 && (alg[1].tag !== 0x05 || alg[1].end !== alg[1].start))) return null;
+  return SIGNATURE_ALGORITHMS[strictOid(buf, alg[0]) ?? ''] ?? null;
 }
 
 /**
